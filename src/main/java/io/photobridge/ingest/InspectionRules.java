@@ -1,0 +1,35 @@
+package io.photobridge.ingest;
+
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * Limits applied by the inspector: maxImageBytes, minVideoBytes (exclusive lower bound, Inspektlabs: "larger than 1 MB"), maxVideoBytes (exclusive upper bound, "less than 100 MB"), zone used to turn a file time into a local picture time.
+ *
+ * @param maxImageBytes the largest image accepted, in bytes (inclusive; {@code photobridge.ingest.max-image-bytes})
+ * @param minVideoBytes videos must be larger than this many bytes (exclusive)
+ * @param maxVideoBytes videos must be smaller than this many bytes (exclusive)
+ * @param zone          the zone in which a file time becomes a local picture time
+ */
+public record InspectionRules(long maxImageBytes, long minVideoBytes, long maxVideoBytes, ZoneId zone) {
+
+    private static final long MIB = 1024L * 1024L;
+
+    public InspectionRules {
+        if (maxImageBytes <= 0) {
+            throw new IllegalArgumentException("maxImageBytes must be positive, was " + maxImageBytes);
+        }
+        if (minVideoBytes < 0) {
+            throw new IllegalArgumentException("minVideoBytes must not be negative, was " + minVideoBytes);
+        }
+        if (maxVideoBytes <= minVideoBytes + 1) {
+            throw new IllegalArgumentException("maxVideoBytes (" + maxVideoBytes + ") leaves no room above minVideoBytes (" + minVideoBytes + ")");
+        }
+        Objects.requireNonNull(zone, "zone");
+    }
+
+    /** 50 MB images, videos over 1 MiB and under 100 MiB, the system zone. */
+    public static InspectionRules defaults() {
+        return new InspectionRules(50 * MIB, MIB, 100 * MIB, ZoneId.systemDefault());
+    }
+}

@@ -1,0 +1,467 @@
+package io.photobridge.ingest;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.drew.imaging.FileType;
+import com.drew.imaging.ImageMetadataReader;
+import com.drew.imaging.ImageProcessingException;
+import com.drew.metadata.Directory;
+import com.drew.metadata.Metadata;
+import com.drew.metadata.exif.ExifDirectoryBase;
+import com.drew.metadata.exif.ExifIFD0Directory;
+import com.drew.metadata.exif.ExifSubIFDDirectory;
+import org.apache.tika.Tika;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Decides what a media file is from its bytes (Apache Tika), hashes it, reads its picture time (metadata-extractor), and enforces the content rules. */
+public final class MediaInspector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MediaInspector.class);
+
+    /** How many leading bytes go to type detection: tika-core's magic never looks further (MimeTypes.getMinLength()). */
+    static final int HEADER_BYTES = 64 * 1024;
+    /** The read buffer for hashing; the inspector never holds more than this and the header. */
+    static final int CHUNK_BYTES = 64 * 1024;
+
+    static final String ACCEPTED = "jpg, jpeg, png, jfif, heic, mp4, webm, mov, mkv, avi";
+
+    private static final Tika TIKA = new Tika();
+    private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,10}");
+    private static final DateTimeFormatter EXIF_TIME = DateTimeFormatter.ofPattern("uuuu:MM:dd HH:mm:ss", Locale.ROOT)
+            .withResolverStyle(ResolverStyle.STRICT);
+    private static final byte[] JPEG_EOI = {(byte) 0xFF, (byte) 0xD9};
+    /** ftyp brands of MP4 (ISO base media) video. */
+    private static final Set<String> MP4_BRANDS = Set.of("isom", "iso2", "iso3", "iso4", "iso5", "iso6", "iso7", "iso8", "iso9",
+            "mp41", "mp42", "mp71", "avc1", "dash", "M4V ", "M4VH", "M4VP", "MSNV", "XAVC", "mmp4", "f4v ");
+    private static final byte[] PNG_IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
+
+    private final InspectionRules rules;
+
+    public MediaInspector(InspectionRules rules) {
+        this.rules = Objects.requireNonNull(rules, "rules");
+    }
+
+    public Inspection inspect(MediaSource source) throws RuleViolation, IOException {
+        String name = source.displayName();
+        long declared = source.size();
+        if (declared == 0) {
+            throw new RuleViolation(name, "file is empty (0 bytes)");
+        }
+        MessageDigest sha256 = sha256();
+        Tail tail = new Tail();
+        Format format;
+        String mimeType;
+        long count;
+        try (InputStream in = source.open()) {
+            byte[] header = in.readNBytes(HEADER_BYTES);
+            if (header.length == 0) {
+                throw new RuleViolation(name, "file is empty (0 bytes)");
+            }
+            mimeType = detect(header);
+            format = Format.of(mimeType);
+            if (format == null) {
+                throw new RuleViolation(name, "content type " + mimeType + " is not an accepted image or video (accepted: " + ACCEPTED + ")");
+            }
+            checkName(name, format);
+            if (declared > 0) {
+                checkSize(name, format, declared);
+            }
+            sha256.update(header);
+            tail.update(header, header.length);
+            count = header.length;
+            // Stop as soon as the size is known to break a limit: never read further than the rules need.
+            long largestAllowed = format.kind == MediaKind.IMAGE ? rules.maxImageBytes() : rules.maxVideoBytes() - 1;
+            byte[] buffer = new byte[CHUNK_BYTES];
+            int n;
+            while ((n = in.read(buffer, 0, buffer.length)) != -1) {
+                count += n;
+                if (count > largestAllowed) {
+                    throw new RuleViolation(name, tooLarge(format, count, true));
+                }
+                sha256.update(buffer, 0, n);
+                tail.update(buffer, n);
+            }
+        }
+        if (declared > 0 && count != declared) {
+            throw new IOException(name + " changed while it was read: its size was " + declared + " bytes but " + count + " bytes were read");
+        }
+        checkSize(name, format, count);
+        if (format == Format.JPEG && !tail.endsWith(JPEG_EOI)) {
+            throw new RuleViolation(name, "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)");
+        }
+        if (format == Format.PNG && !tail.endsWith(PNG_IEND)) {
+            throw new RuleViolation(name, "PNG is truncated: no IEND chunk at the end of the file");
+        }
+        PictureTime time = format.kind == MediaKind.IMAGE ? exifTime(source, format, count) : null;
+        if (time == null) {
+            time = fileTime(source);
+        }
+        return new Inspection(HexFormat.of().formatHex(sha256.digest()), count, format.mimeType, format.kind, format.extension, time);
+    }
+
+    /** The MIME type of the content, from tika-core's magic on the header, refined where tika-core alone cannot tell. */
+    static String detect(byte[] header) {
+        String mimeType = TIKA.detect(header);
+        mimeType = refineIsoBmff(header, mimeType);
+        return refineMatroska(header, mimeType);
+    }
+
+    private void checkName(String name, Format format) throws RuleViolation {
+        int dot = name.lastIndexOf('.');
+        if (dot <= 0 || dot == name.length() - 1) {
+            return;
+        }
+        String extension = name.substring(dot + 1);
+        if (!EXTENSION.matcher(extension).matches()) {
+            return; // "Front bumper. Left side" has no extension
+        }
+        if (!format.names.contains(extension.toLowerCase(Locale.ROOT))) {
+            throw new RuleViolation(name, "content is " + format.mimeType + " but the name says ." + extension);
+        }
+    }
+
+    private void checkSize(String name, Format format, long size) throws RuleViolation {
+        if (format.kind == MediaKind.IMAGE ? size > rules.maxImageBytes() : size >= rules.maxVideoBytes()) {
+            throw new RuleViolation(name, tooLarge(format, size, false));
+        }
+        if (format.kind == MediaKind.VIDEO && size <= rules.minVideoBytes()) {
+            throw new RuleViolation(name, "video is " + size + " bytes; Inspektlabs needs videos larger than "
+                    + human(rules.minVideoBytes()) + " (" + rules.minVideoBytes() + " bytes)");
+        }
+    }
+
+    private String tooLarge(Format format, long size, boolean atLeast) {
+        String is = atLeast ? " is at least " : " is ";
+        if (format.kind == MediaKind.IMAGE) {
+            return "image" + is + size + " bytes; the limit is " + rules.maxImageBytes() + " bytes (photobridge.ingest.max-image-bytes)";
+        }
+        return "video" + is + size + " bytes; Inspektlabs needs videos smaller than " + human(rules.maxVideoBytes())
+                + " (" + rules.maxVideoBytes() + " bytes)";
+    }
+
+    private static String human(long bytes) {
+        long mib = 1024L * 1024L;
+        if (bytes % mib == 0) {
+            return bytes / mib + " MB";
+        }
+        if (bytes % 1024 == 0) {
+            return bytes / 1024 + " KB";
+        }
+        return bytes + " bytes";
+    }
+
+    // ---- picture time ----
+
+    private PictureTime exifTime(MediaSource source, Format format, long size) {
+        Metadata metadata;
+        try (InputStream in = new BufferedInputStream(source.open(), CHUNK_BYTES)) {
+            metadata = ImageMetadataReader.readMetadata(in, size, format.fileType);
+        } catch (ImageProcessingException | IOException | RuntimeException e) {
+            LOG.warn("Could not read the picture metadata of {} ({}): {}; using its file time instead", source.displayName(), source.uri(), e.toString());
+            return null;
+        }
+        // DateTimeOriginal is when the shutter fired; DateTimeDigitized is the same on a digital camera, while
+        // DateTime (0x0132) changes when an editor saves the file, so it comes last.
+        PictureTime time = exifTime(metadata, ExifSubIFDDirectory.class, ExifDirectoryBase.TAG_DATETIME_ORIGINAL, ExifDirectoryBase.TAG_TIME_ZONE_ORIGINAL);
+        if (time == null) {
+            time = exifTime(metadata, ExifSubIFDDirectory.class, ExifDirectoryBase.TAG_DATETIME_DIGITIZED, ExifDirectoryBase.TAG_TIME_ZONE_DIGITIZED);
+        }
+        if (time == null) {
+            time = exifTime(metadata, ExifIFD0Directory.class, ExifDirectoryBase.TAG_DATETIME, ExifDirectoryBase.TAG_TIME_ZONE);
+        }
+        return time;
+    }
+
+    private static PictureTime exifTime(Metadata metadata, Class<? extends Directory> type, int timeTag, int offsetTag) {
+        for (Directory directory : metadata.getDirectoriesOfType(type)) {
+            LocalDateTime local = parseExifTime(directory.getString(timeTag));
+            if (local != null) {
+                // The OffsetTime* tags live in the Exif SubIFD, also for IFD0's DateTime.
+                String offset = directory.getString(offsetTag);
+                if (offset == null) {
+                    ExifSubIFDDirectory sub = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
+                    offset = sub == null ? null : sub.getString(offsetTag);
+                }
+                return new PictureTime(local, parseOffset(offset), PictureTime.Source.EXIF);
+            }
+        }
+        return null;
+    }
+
+    static LocalDateTime parseExifTime(String text) {
+        if (text == null) {
+            return null;
+        }
+        String trimmed = text.replace('\0', ' ').trim();
+        if (trimmed.length() < 19) {
+            return null;
+        }
+        char[] chars = trimmed.substring(0, 19).toCharArray();
+        if (chars[4] == '-' || chars[4] == '/') {
+            chars[4] = ':';
+        }
+        if (chars[7] == '-' || chars[7] == '/') {
+            chars[7] = ':';
+        }
+        if (chars[10] == 'T') {
+            chars[10] = ' ';
+        }
+        try {
+            return LocalDateTime.parse(new String(chars), EXIF_TIME);
+        } catch (DateTimeException e) {
+            return null; // e.g. "0000:00:00 00:00:00" or blanks: the camera did not know
+        }
+    }
+
+    static ZoneOffset parseOffset(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return ZoneOffset.of(text.replace('\0', ' ').trim());
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private PictureTime fileTime(MediaSource source) {
+        ZoneId zone = rules.zone();
+        return source.lastModified()
+                .map(modified -> modified.truncatedTo(ChronoUnit.SECONDS)) // whole seconds, like EXIF
+                .map(instant -> new PictureTime(LocalDateTime.ofInstant(instant, zone), zone.getRules().getOffset(instant), PictureTime.Source.FILE_TIME))
+                .orElse(null);
+    }
+
+    // ---- detection refinements ----
+
+    /**
+     * Tells ISO base media files (MP4, QuickTime, HEIF) apart by their ftyp brands. tika-core 4.0.0's magic knows only
+     * the major brands heic/heix (image/heic), mif1 (image/heif), avif and mp41/mp42 (video/mp4); every other ftyp,
+     * e.g. the "isom" of ffmpeg's and Android's MP4s, a HEIC whose major brand is msf1/heim/heis or a mif1 HEIF whose
+     * compatible brands say heic, comes out as video/quicktime or plain image/heif. This fallback reads the brands.
+     */
+    static String refineIsoBmff(byte[] header, String detected) {
+        if (header.length < 16 || !ascii(header, 4).equals("ftyp")) {
+            return detected;
+        }
+        long boxSize = u32(header, 0);
+        int end = (int) Math.min(header.length, Math.max(16, boxSize));
+        String major = ascii(header, 8);
+        List<String> compatible = new ArrayList<>();
+        for (int at = 16; at + 4 <= end; at += 4) {
+            compatible.add(ascii(header, at));
+        }
+        String byMajor = switch (major) {
+            case "heic", "heix", "heim", "heis" -> "image/heic";
+            case "hevc", "hevx", "hevm", "hevs" -> "image/heic-sequence";
+            case "avif", "avis" -> "image/avif";
+            case "qt  " -> "video/quicktime";
+            case "M4A ", "M4B ", "M4P " -> "audio/mp4";
+            case "3gp4", "3gp5", "3gp6", "3gp7", "3gg6", "3g2a", "3g2b", "3g2c" -> "video/3gpp";
+            case "crx " -> "image/x-canon-cr3";
+            default -> MP4_BRANDS.contains(major) ? "video/mp4" : null;
+        };
+        if (byMajor != null) {
+            return byMajor;
+        }
+        if (compatible.stream().anyMatch(Set.of("heic", "heix", "heim", "heis")::contains)) {
+            return "image/heic";
+        }
+        if (compatible.contains("avif")) {
+            return "image/avif";
+        }
+        if (major.equals("mif1") || compatible.contains("mif1")) {
+            return "image/heif";
+        }
+        if (major.equals("msf1") || compatible.contains("msf1")) {
+            return "image/heif-sequence";
+        }
+        if (compatible.stream().anyMatch(MP4_BRANDS::contains)) {
+            return "video/mp4";
+        }
+        if (compatible.contains("qt  ")) {
+            return "video/quicktime";
+        }
+        return detected;
+    }
+
+    /**
+     * Tells WebM from Matroska by the DocType in the EBML header. tika-core 4.0.0 needs a container detector for that
+     * (TIKA-1180, not in tika-core) and otherwise says application/x-matroska for both, unless the DocType happens to
+     * sit at one fixed position.
+     */
+    static String refineMatroska(byte[] header, String detected) {
+        if (header.length < 5 || (header[0] & 0xFF) != 0x1A || (header[1] & 0xFF) != 0x45 || (header[2] & 0xFF) != 0xDF
+                || (header[3] & 0xFF) != 0xA3) {
+            return detected;
+        }
+        long[] size = vint(header, 4, false);
+        if (size == null) {
+            return detected;
+        }
+        int at = (int) size[1];
+        long end = Math.min(header.length, size[0] < 0 ? header.length : at + size[0]);
+        while (at < end) {
+            long[] id = vint(header, at, true);
+            if (id == null) {
+                return detected;
+            }
+            long[] length = vint(header, (int) id[1], false);
+            if (length == null || length[0] < 0 || length[1] + length[0] > header.length) {
+                return detected;
+            }
+            int data = (int) length[1];
+            if (id[0] == 0x4282) {
+                String docType = new String(header, data, (int) length[0], StandardCharsets.US_ASCII).replace("\0", "").trim();
+                return switch (docType) {
+                    case "webm" -> "video/webm";
+                    case "matroska" -> "video/x-matroska";
+                    default -> detected;
+                };
+            }
+            at = (int) (data + length[0]);
+        }
+        return detected;
+    }
+
+    /** An EBML variable-length integer at {@code at}: {value (-1 for an unknown size), index after it}, or null. */
+    private static long[] vint(byte[] bytes, int at, boolean keepMarker) {
+        if (at >= bytes.length) {
+            return null;
+        }
+        int first = bytes[at] & 0xFF;
+        int length = Integer.numberOfLeadingZeros(first) - 23;
+        if (first == 0 || length > 8 || at + length > bytes.length) {
+            return null;
+        }
+        long value = keepMarker ? first : first & (0xFF >> length);
+        boolean allOnes = value == (0xFF >> length);
+        for (int i = 1; i < length; i++) {
+            int b = bytes[at + i] & 0xFF;
+            allOnes &= b == 0xFF;
+            value = (value << 8) | b;
+        }
+        return new long[] {!keepMarker && allOnes ? -1 : value, at + length};
+    }
+
+    private static String ascii(byte[] bytes, int at) {
+        return new String(bytes, at, 4, StandardCharsets.ISO_8859_1);
+    }
+
+    private static long u32(byte[] bytes, int at) {
+        return ((bytes[at] & 0xFFL) << 24) | ((bytes[at + 1] & 0xFFL) << 16) | ((bytes[at + 2] & 0xFFL) << 8) | (bytes[at + 3] & 0xFFL);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The accepted types: MIME type, kind, canonical extension, the extensions a name may have, the metadata reader's type. */
+    private enum Format {
+        JPEG("image/jpeg", MediaKind.IMAGE, "jpg", Set.of("jpg", "jpeg", "jfif"), FileType.Jpeg),
+        PNG("image/png", MediaKind.IMAGE, "png", Set.of("png"), FileType.Png),
+        // Phones write HEVC-coded HEIF stills; Inspektlabs lists only "heic", so both types get that extension.
+        HEIC("image/heic", MediaKind.IMAGE, "heic", Set.of("heic", "heif"), FileType.Heif),
+        HEIF("image/heif", MediaKind.IMAGE, "heic", Set.of("heic", "heif"), FileType.Heif),
+        MP4("video/mp4", MediaKind.VIDEO, "mp4", Set.of("mp4", "m4v"), FileType.Mp4),
+        MOV("video/quicktime", MediaKind.VIDEO, "mov", Set.of("mov", "qt"), FileType.QuickTime),
+        WEBM("video/webm", MediaKind.VIDEO, "webm", Set.of("webm"), FileType.Unknown),
+        MKV("video/x-matroska", MediaKind.VIDEO, "mkv", Set.of("mkv"), FileType.Unknown),
+        AVI("video/x-msvideo", MediaKind.VIDEO, "avi", Set.of("avi"), FileType.Avi);
+
+        final String mimeType;
+        final MediaKind kind;
+        final String extension;
+        final Set<String> names;
+        final FileType fileType;
+
+        Format(String mimeType, MediaKind kind, String extension, Set<String> names, FileType fileType) {
+            this.mimeType = mimeType;
+            this.kind = kind;
+            this.extension = extension;
+            this.names = names;
+            this.fileType = fileType;
+        }
+
+        static Format of(String mimeType) {
+            for (Format format : values()) {
+                if (format.mimeType.equals(mimeType)) {
+                    return format;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Keeps the last bytes of a stream that end at its last non-zero byte, so trailing zero padding is looked past. */
+    private static final class Tail {
+
+        private static final int KEEP = 16;
+
+        private final byte[] last = new byte[KEEP];
+        private int lastLength;
+        private final byte[] kept = new byte[KEEP];
+        private int keptLength;
+
+        void update(byte[] bytes, int length) {
+            int nonZero = length - 1;
+            while (nonZero >= 0 && bytes[nonZero] == 0) {
+                nonZero--;
+            }
+            if (nonZero >= 0) {
+                keptLength = suffix(last, lastLength, bytes, nonZero + 1, kept);
+            }
+            lastLength = suffix(last, lastLength, bytes, length, last);
+        }
+
+        /** The last KEEP bytes of previous[0..previousLength) followed by bytes[0..length), into target. */
+        private static int suffix(byte[] previous, int previousLength, byte[] bytes, int length, byte[] target) {
+            if (length >= KEEP) {
+                System.arraycopy(bytes, length - KEEP, target, 0, KEEP);
+                return KEEP;
+            }
+            int fromPrevious = Math.min(previousLength, KEEP - length);
+            byte[] joined = new byte[fromPrevious + length];
+            System.arraycopy(previous, previousLength - fromPrevious, joined, 0, fromPrevious);
+            System.arraycopy(bytes, 0, joined, fromPrevious, length);
+            System.arraycopy(joined, 0, target, 0, joined.length);
+            return joined.length;
+        }
+
+        boolean endsWith(byte[] suffix) {
+            if (keptLength < suffix.length) {
+                return false;
+            }
+            for (int i = 0; i < suffix.length; i++) {
+                if (kept[keptLength - suffix.length + i] != suffix[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
