@@ -1,0 +1,381 @@
+package io.photobridge.records;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+
+/** The order records: every photo of every order, its source, its destination, its state and its timeline (JDBC, Flyway-managed schema). */
+public final class Ledger implements AutoCloseable {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final int MAX_TEXT = 4000;
+
+    private final DataSource dataSource;
+    private final AutoCloseable owned;
+
+    public Ledger(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    private Ledger(DataSource dataSource, AutoCloseable owned) {
+        this.dataSource = dataSource;
+        this.owned = owned;
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** Opens a pooled connection to the ledger database and brings its schema up to date. */
+    public static Ledger open(String jdbcUrl, String user, String password, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("photobridge-ledger");
+        HikariDataSource ds = new HikariDataSource(config);
+        try {
+            return new Ledger(ds, ds);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Records a photo as RECEIVED, or finds the row that already holds the same bytes for the same order. */
+    public Admission admit(NewPhotoRecord p) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement st = c.prepareStatement("insert into photo (order_id, sha256, source_uri, original_name,"
+                        + " media_kind, mime_type, size_bytes, type_id, picture_time, picture_offset, picture_time_from, state,"
+                        + " attempts, created_at, updated_at) values (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)", new String[] {"id"})) {
+                    st.setLong(1, p.orderId());
+                    st.setString(2, p.sha256());
+                    st.setString(3, p.sourceUri());
+                    st.setString(4, p.originalName());
+                    st.setString(5, p.mediaKind());
+                    st.setString(6, p.mimeType());
+                    st.setLong(7, p.sizeBytes());
+                    setInt(st, 8, p.typeId());
+                    st.setTimestamp(9, p.pictureTime() == null ? null : Timestamp.valueOf(p.pictureTime()));
+                    st.setString(10, p.pictureOffset());
+                    st.setString(11, p.pictureTimeFrom());
+                    st.setString(12, PhotoState.RECEIVED.name());
+                    st.setTimestamp(13, Timestamp.from(now));
+                    st.setTimestamp(14, Timestamp.from(now));
+                    st.executeUpdate();
+                    try (ResultSet keys = st.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                insertEvent(c, id, p.orderId(), p.sourceUri(), "RECEIVED",
+                        p.originalName() + " (" + p.mediaKind() + ", " + p.sizeBytes() + " bytes, sha256 " + p.sha256() + ")", now);
+                c.commit();
+                return new Admission(get(id).orElseThrow(), true);
+            } catch (SQLException e) {
+                c.rollback();
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot record " + p.sourceUri(), e);
+        }
+        PhotoRecord existing = find(p.orderId(), p.sha256()).orElseThrow(
+                () -> new LedgerException("photo of order " + p.orderId() + " with sha256 " + p.sha256() + " vanished", null));
+        event(existing.id(), p.orderId(), p.sourceUri(), "SEEN_AGAIN",
+                p.originalName() + " has the same bytes as photo " + existing.id() + " (" + existing.state() + ")");
+        return new Admission(existing, false);
+    }
+
+    /**
+     * Takes the photo for an upload attempt. FRESH: nobody tried yet or an earlier try failed; STALE: an earlier run left it
+     * UPLOADING (crash), so its outcome must be reconciled first; BUSY: this run is uploading it right now; DONE: nothing to do.
+     */
+    public Claim claim(long id, String runId, String rcFileName) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                PhotoState state;
+                String claimedBy;
+                long orderId;
+                String source;
+                try (PreparedStatement st = c.prepareStatement(
+                        "select state, claimed_by, order_id, source_uri from photo where id = ? for update")) {
+                    st.setLong(1, id);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new LedgerException("no photo " + id, null);
+                        }
+                        state = PhotoState.valueOf(rs.getString(1));
+                        claimedBy = rs.getString(2);
+                        orderId = rs.getLong(3);
+                        source = rs.getString(4);
+                    }
+                }
+                Claim claim = switch (state) {
+                    case UPLOADED, SKIPPED -> Claim.DONE;
+                    case UPLOADING -> runId.equals(claimedBy) ? Claim.BUSY : Claim.STALE;
+                    case RECEIVED, FAILED -> Claim.FRESH;
+                };
+                if (claim == Claim.FRESH || claim == Claim.STALE) {
+                    try (PreparedStatement st = c.prepareStatement("update photo set state = ?, claimed_by = ?, rc_file_name = ?,"
+                            + " attempts = attempts + 1, updated_at = ? where id = ?")) {
+                        st.setString(1, PhotoState.UPLOADING.name());
+                        st.setString(2, runId);
+                        st.setString(3, rcFileName);
+                        st.setTimestamp(4, Timestamp.from(now));
+                        st.setLong(5, id);
+                        st.executeUpdate();
+                    }
+                    insertEvent(c, id, orderId, source, "UPLOADING", claim == Claim.STALE
+                            ? "an earlier run (" + claimedBy + ") left this upload unfinished; reconciling as " + rcFileName
+                            : "uploading as " + rcFileName, now);
+                }
+                c.commit();
+                return claim;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot claim photo " + id, e);
+        }
+    }
+
+    /** Another attempt within the same run, after a retryable failure. */
+    public void retrying(long id, String reason) {
+        update(id, "RETRY", "update photo set attempts = attempts + 1, last_error = ?, updated_at = ? where id = ?", reason,
+                st -> st.setString(1, clip(reason)));
+    }
+
+    /** Outcome of {@link #claim}. */
+    public enum Claim { FRESH, STALE, BUSY, DONE }
+
+    /** RecoveryConnect holds the photo; {@code how} says whether an upload or a reconciliation found that out. */
+    public void markUploaded(long id, long attachmentId, String how) {
+        update(id, "UPLOADED", "update photo set state = ?, rc_attachment_id = ?, last_error = null, updated_at = ? where id = ?",
+                how + ": attachment " + attachmentId, st -> {
+                    st.setString(1, PhotoState.UPLOADED.name());
+                    st.setLong(2, attachmentId);
+                });
+    }
+
+    /** Given up on this photo, with the reason (the vendor's status and message, or the rule broken). */
+    public void markFailed(long id, String reason) {
+        update(id, "FAILED", "update photo set state = ?, last_error = ?, updated_at = ? where id = ?", reason, st -> {
+            st.setString(1, PhotoState.FAILED.name());
+            st.setString(2, clip(reason));
+        });
+    }
+
+    /** Recorded but deliberately not sent to RecoveryConnect. */
+    public void markSkipped(long id, String reason) {
+        update(id, "SKIPPED", "update photo set state = ?, last_error = null, updated_at = ? where id = ?", reason, st ->
+                st.setString(1, PhotoState.SKIPPED.name()));
+    }
+
+    /** An input that never became a photo row (no order could be told from it, unreadable...): the timeline still says why. */
+    public void rejected(Long orderId, String sourceUri, String reason) {
+        event(null, orderId, sourceUri, "REJECTED", reason);
+    }
+
+    /** Adds an entry to an order's timeline. */
+    public void event(Long photoId, Long orderId, String sourceUri, String kind, String detail) {
+        try (Connection c = dataSource.getConnection()) {
+            insertEvent(c, photoId, orderId, sourceUri, kind, detail, Instant.now());
+        } catch (SQLException e) {
+            throw new LedgerException("cannot record event " + kind, e);
+        }
+    }
+
+    public Optional<PhotoRecord> get(long id) {
+        List<PhotoRecord> rows = queryPhotos("select * from photo where id = ?", st -> st.setLong(1, id));
+        return rows.stream().findFirst();
+    }
+
+    public Optional<PhotoRecord> find(long orderId, String sha256) {
+        return queryPhotos("select * from photo where order_id = ? and sha256 = ?", st -> {
+            st.setLong(1, orderId);
+            st.setString(2, sha256);
+        }).stream().findFirst();
+    }
+
+    /** Every photo of an order, oldest first. */
+    public List<PhotoRecord> photos(long orderId) {
+        return queryPhotos("select * from photo where order_id = ? order by id", st -> st.setLong(1, orderId));
+    }
+
+    public List<PhotoRecord> inState(PhotoState state) {
+        return queryPhotos("select * from photo where state = ? order by id", st -> st.setString(1, state.name()));
+    }
+
+    /** An order's timeline, oldest first. */
+    public List<PhotoEvent> timeline(long orderId) {
+        List<PhotoEvent> events = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("select * from photo_event where order_id = ? order by id")) {
+            st.setLong(1, orderId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new PhotoEvent(rs.getLong("id"), (Long) rs.getObject("photo_id", Long.class),
+                            rs.getObject("order_id", Long.class), rs.getString("source_uri"), rs.getString("kind"),
+                            rs.getString("detail"), rs.getTimestamp("at").toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the timeline of order " + orderId, e);
+        }
+        return events;
+    }
+
+    /** Events without a photo row, for inputs rejected before an order was known. */
+    public List<PhotoEvent> rejections() {
+        List<PhotoEvent> events = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("select * from photo_event where kind = 'REJECTED' order by id")) {
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new PhotoEvent(rs.getLong("id"), rs.getObject("photo_id", Long.class),
+                            rs.getObject("order_id", Long.class), rs.getString("source_uri"), rs.getString("kind"),
+                            rs.getString("detail"), rs.getTimestamp("at").toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read rejections", e);
+        }
+        return events;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement st) throws SQLException;
+    }
+
+    /** Runs a state change (last two parameters: updated_at, id) and its timeline event in one transaction. */
+    private void update(long id, String kind, String sql, String detail, Binder binder) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long orderId;
+                String source;
+                try (PreparedStatement st = c.prepareStatement("select order_id, source_uri from photo where id = ?")) {
+                    st.setLong(1, id);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new LedgerException("no photo " + id, null);
+                        }
+                        orderId = rs.getLong(1);
+                        source = rs.getString(2);
+                    }
+                }
+                try (PreparedStatement st = c.prepareStatement(sql)) {
+                    binder.bind(st);
+                    int n = (int) sql.chars().filter(ch -> ch == '?').count();
+                    st.setTimestamp(n - 1, Timestamp.from(now));
+                    st.setLong(n, id);
+                    st.executeUpdate();
+                }
+                insertEvent(c, id, orderId, source, kind, detail, now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot mark photo " + id + " " + kind, e);
+        }
+    }
+
+    private static void insertEvent(Connection c, Long photoId, Long orderId, String sourceUri, String kind, String detail,
+                                    Instant at) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "insert into photo_event (photo_id, order_id, source_uri, kind, detail, at) values (?,?,?,?,?,?)")) {
+            if (photoId == null) {
+                st.setNull(1, Types.BIGINT);
+            } else {
+                st.setLong(1, photoId);
+            }
+            if (orderId == null) {
+                st.setNull(2, Types.BIGINT);
+            } else {
+                st.setLong(2, orderId);
+            }
+            st.setString(3, sourceUri);
+            st.setString(4, kind);
+            st.setString(5, clip(detail));
+            st.setTimestamp(6, Timestamp.from(at));
+            st.executeUpdate();
+        }
+    }
+
+    private List<PhotoRecord> queryPhotos(String sql, Binder binder) {
+        List<PhotoRecord> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            binder.bind(st);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(map(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read photos", e);
+        }
+        return rows;
+    }
+
+    private static PhotoRecord map(ResultSet rs) throws SQLException {
+        Timestamp picture = rs.getTimestamp("picture_time");
+        LocalDateTime pictureTime = picture == null ? null : picture.toLocalDateTime();
+        return new PhotoRecord(rs.getLong("id"), rs.getLong("order_id"), rs.getString("sha256"), rs.getString("source_uri"),
+                rs.getString("original_name"), rs.getString("media_kind"), rs.getString("mime_type"),
+                rs.getObject("size_bytes", Long.class), rs.getObject("type_id", Integer.class), pictureTime,
+                rs.getString("picture_offset"), rs.getString("picture_time_from"), PhotoState.valueOf(rs.getString("state")),
+                rs.getObject("rc_attachment_id", Long.class), rs.getString("rc_file_name"), rs.getString("last_error"),
+                rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private static void setInt(PreparedStatement st, int index, Integer value) throws SQLException {
+        if (value == null) {
+            st.setNull(index, Types.INTEGER);
+        } else {
+            st.setInt(index, value);
+        }
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 3) + "...";
+    }
+
+    /** The result of {@link #admit}: the row, and whether this call created it. */
+    public record Admission(PhotoRecord record, boolean created) {
+    }
+}
