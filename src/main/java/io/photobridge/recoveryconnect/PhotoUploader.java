@@ -1,0 +1,128 @@
+package io.photobridge.recoveryconnect;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.photobridge.ingest.IngestItem;
+import io.photobridge.ingest.PictureTime;
+import io.photobridge.records.Ledger;
+import io.photobridge.records.PhotoRecord;
+import io.photobridge.vendor.RetryableVendorException;
+import org.apache.camel.Exchange;
+
+/**
+ * Uploads an ingested photo to its RecoveryConnect order exactly once: claims it in the ledger, reconciles an attempt whose
+ * outcome is unknown (crash, dropped connection) against the order's photo list by the hash tag in {@code file_name}, then uploads.
+ */
+public final class PhotoUploader {
+
+    /** Header set to what happened: UPLOADED, RECONCILED or DUPLICATE. */
+    public static final String OUTCOME = "PhotoBridgeOutcome";
+    private static final String CLAIMED = "PhotoBridgeClaimed";
+    private static final int TAG_HEX = 12;
+
+    private final RecoveryConnectClient client;
+    private final Ledger ledger;
+    private final String runId;
+    private final DateTimeFormatter pictureTimeFormat;
+    private final ZoneId pictureTimeZone;
+    private final Duration maxRetryAfter;
+
+    /**
+     * @param runId             identifies this process run in the ledger, to tell a crashed attempt from one in flight
+     * @param pictureTimeFormat the {@code picture_time} format, e.g. yyyy-MM-dd HH:mm:ss
+     * @param pictureTimeZone   zone to convert picture times to when their offset is known; null keeps the camera's local time
+     * @param maxRetryAfter     the longest {@code Retry-After} honoured
+     */
+    public PhotoUploader(RecoveryConnectClient client, Ledger ledger, String runId, String pictureTimeFormat,
+                         ZoneId pictureTimeZone, Duration maxRetryAfter) {
+        this.client = client;
+        this.ledger = ledger;
+        this.runId = runId;
+        this.pictureTimeFormat = DateTimeFormatter.ofPattern(pictureTimeFormat, Locale.ROOT);
+        this.pictureTimeZone = pictureTimeZone;
+        this.maxRetryAfter = maxRetryAfter;
+    }
+
+    public void upload(IngestItem item, Exchange exchange) {
+        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+        long photoId = item.record().id();
+        long orderId = item.identity().orderId();
+        String fileName = taggedFileName(item.identity().fileName(), item.inspection().sha256());
+        String tag = tag(item.inspection().sha256());
+
+        boolean retry = exchange.getProperty(CLAIMED, false, Boolean.class);
+        boolean reconcileFirst;
+        if (retry) {
+            // the previous attempt of this exchange may have reached RecoveryConnect before the connection broke
+            ledger.retrying(photoId, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, "retry", Throwable.class).toString());
+            reconcileFirst = true;
+        } else {
+            Ledger.Claim claim = ledger.claim(photoId, runId, fileName);
+            switch (claim) {
+                case DONE, BUSY -> {
+                    PhotoRecord row = ledger.get(photoId).orElseThrow();
+                    ledger.event(photoId, orderId, item.incoming().media().uri(), "DUPLICATE", item.incoming().path()
+                            + " has the same bytes as photo " + photoId + " (" + row.state()
+                            + (row.rcAttachmentId() == null ? "" : ", attachment " + row.rcAttachmentId()) + "): not sent again");
+                    exchange.getIn().setHeader(OUTCOME, "DUPLICATE");
+                    return;
+                }
+                case STALE -> reconcileFirst = true;
+                default -> reconcileFirst = false;
+            }
+            exchange.setProperty(CLAIMED, true);
+        }
+        try {
+            if (reconcileFirst) {
+                Optional<OrderPhoto> existing = client.listPhotos(orderId).stream()
+                        .filter(p -> p.filename() != null && p.filename().contains(tag)).findFirst();
+                if (existing.isPresent()) {
+                    ledger.markUploaded(photoId, existing.get().id(), "reconciled: RecoveryConnect already holds "
+                            + existing.get().filename());
+                    exchange.getIn().setHeader(OUTCOME, "RECONCILED");
+                    exchange.getIn().setHeader("PhotoBridgeAttachmentId", existing.get().id());
+                    return;
+                }
+            }
+            String imageName = exchange.getIn().getHeader("PhotoBridgeImageName", item.identity().fileName(), String.class);
+            NewPhoto photo = new NewPhoto(fileName, imageName, pictureTime(item.inspection().pictureTime()),
+                    item.identity().typeId());
+            CreatedPhoto created = client.createPhoto(orderId, photo, item.incoming().media());
+            ledger.markUploaded(photoId, created.attachmentId(), "uploaded");
+            exchange.getIn().setHeader(OUTCOME, "UPLOADED");
+            exchange.getIn().setHeader("PhotoBridgeAttachmentId", created.attachmentId());
+        } catch (RetryableVendorException e) {
+            e.retryAfter().ifPresent(delay -> exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY,
+                    Math.min(delay.toMillis(), maxRetryAfter.toMillis())));
+            throw e;
+        }
+    }
+
+    /** {@code IMG_0001.JPG} becomes {@code IMG_0001-pb3f9a2c1d4e5f.JPG}: the original name plus a short content-hash tag. */
+    public static String taggedFileName(String original, String sha256) {
+        int dot = original.lastIndexOf('.');
+        String base = dot > 0 ? original.substring(0, dot) : original;
+        String ext = dot > 0 ? original.substring(dot) : "";
+        return base + "-" + tag(sha256) + ext;
+    }
+
+    static String tag(String sha256) {
+        return "pb" + sha256.substring(0, TAG_HEX);
+    }
+
+    String pictureTime(PictureTime time) {
+        if (time == null) {
+            return pictureTimeFormat.format(LocalDateTime.now(pictureTimeZone == null ? ZoneId.systemDefault() : pictureTimeZone));
+        }
+        LocalDateTime local = time.local();
+        if (pictureTimeZone != null && time.offset() != null) {
+            local = time.local().atOffset(time.offset()).atZoneSameInstant(pictureTimeZone).toLocalDateTime();
+        }
+        return pictureTimeFormat.format(local);
+    }
+}
