@@ -1,0 +1,131 @@
+package io.photobridge;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.photobridge.ingest.DropFolderSource;
+import io.photobridge.ingest.IngestOutcomes;
+import io.photobridge.ingest.IngestPipeline;
+import io.photobridge.ingest.InspectionRules;
+import io.photobridge.ingest.MediaInspector;
+import io.photobridge.ingest.NameRules;
+import io.photobridge.records.Ledger;
+import io.photobridge.recoveryconnect.PhotoUploader;
+import io.photobridge.recoveryconnect.RecoveryConnectClient;
+import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.sandbox.RecoveryConnectSandbox;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds PhotoBridge's beans from the settings: the ledger, the vendor clients (or their sandboxes) and the ingest steps. */
+public class PhotoBridgeConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PhotoBridgeConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings s = new Settings(context.getPropertiesComponent());
+        Registry registry = context.getRegistry();
+        String runId = UUID.randomUUID().toString();
+
+        Ledger ledger = Ledger.open(s.get("photobridge.records.url"), s.optional("photobridge.records.user"),
+                s.optional("photobridge.records.password"), s.integer("photobridge.records.pool-size"));
+        closeWith(context, ledger);
+        registry.bind("ledger", ledger);
+
+        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(context, s));
+        registry.bind("recoveryConnect", recoveryConnect);
+
+        Map<String, Integer> typeFolders = new HashMap<>();
+        s.withPrefix("photobridge.recoveryconnect.type-folders.").forEach((folder, type) ->
+                typeFolders.put(folder, Integer.parseInt(type)));
+        Map<Integer, String> typeLabels = new HashMap<>();
+        s.withPrefix("photobridge.recoveryconnect.type-labels.").forEach((type, label) ->
+                typeLabels.put(Integer.parseInt(type), label));
+        NameRules nameRules = new NameRules(typeFolders, s.integer("photobridge.recoveryconnect.default-type"));
+
+        String zone = s.optional("photobridge.ingest.zone");
+        MediaInspector inspector = new MediaInspector(new InspectionRules(
+                Long.parseLong(s.get("photobridge.ingest.max-image-bytes")),
+                Long.parseLong(s.get("photobridge.ingest.min-video-bytes")),
+                Long.parseLong(s.get("photobridge.ingest.max-video-bytes")),
+                zone == null ? ZoneId.systemDefault() : ZoneId.of(zone)));
+
+        registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
+        registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
+        registry.bind("dropFolder", new DropFolderSource(s.get("photobridge.inbox.error-folder")));
+
+        String pictureZone = s.optional("photobridge.recoveryconnect.picture-time-zone");
+        registry.bind("recoveryConnectUploader", new PhotoUploader(recoveryConnect, ledger, runId,
+                s.get("photobridge.recoveryconnect.picture-time-format"),
+                pictureZone == null ? null : ZoneId.of(pictureZone),
+                s.millis("photobridge.retry.max-delay-ms")));
+        LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
+                recoveryConnect.settings());
+    }
+
+    /** The real RecoveryConnect when a base URL is set, otherwise the in-process sandbox (started here). */
+    private RecoveryConnectSettings recoveryConnectSettings(CamelContext context, Settings s) {
+        String baseUrl = s.optional("photobridge.recoveryconnect.base-url");
+        if (baseUrl == null) {
+            if (!s.bool("photobridge.sandbox.enabled")) {
+                throw new IllegalStateException("photobridge.recoveryconnect.base-url is empty and photobridge.sandbox.enabled is"
+                        + " false: set the RecoveryConnect URL (env PHOTOBRIDGE_RECOVERYCONNECT_BASE_URL) or turn the sandbox on");
+            }
+            List<Long> orders = Arrays.stream(s.get("photobridge.sandbox.recoveryconnect.orders").split(","))
+                    .map(String::trim).filter(v -> !v.isEmpty()).map(Long::valueOf).toList();
+            RecoveryConnectSandbox sandbox = new RecoveryConnectSandbox(new RecoveryConnectSandbox.Settings(
+                    "127.0.0.1", s.integer("photobridge.sandbox.recoveryconnect.port"),
+                    Path.of(s.get("photobridge.sandbox.data-dir")),
+                    s.get("photobridge.sandbox.recoveryconnect.username"), s.get("photobridge.sandbox.recoveryconnect.password"),
+                    s.optional("photobridge.sandbox.recoveryconnect.static-token"),
+                    s.seconds("photobridge.sandbox.recoveryconnect.token-ttl-seconds"), orders,
+                    Long.parseLong(s.get("photobridge.sandbox.recoveryconnect.max-body-bytes"))));
+            sandbox.start();
+            try {
+                context.addService(sandbox, true, true);
+            } catch (Exception e) {
+                sandbox.stop();
+                throw new IllegalStateException("cannot register the RecoveryConnect sandbox", e);
+            }
+            context.getRegistry().bind("recoveryConnectSandbox", sandbox);
+            baseUrl = sandbox.baseUrl();
+            LOG.info("RecoveryConnect sandbox listening on {} (set photobridge.recoveryconnect.base-url to use the real service)",
+                    baseUrl);
+        }
+        return new RecoveryConnectSettings(URI.create(baseUrl),
+                s.get("photobridge.recoveryconnect.api-version"),
+                s.get("photobridge.recoveryconnect.transfer-api-version"),
+                s.optional("photobridge.recoveryconnect.token"),
+                s.optional("photobridge.recoveryconnect.username"),
+                s.optional("photobridge.recoveryconnect.password"),
+                s.millis("photobridge.recoveryconnect.connect-timeout-ms"),
+                s.millis("photobridge.recoveryconnect.request-timeout-ms"),
+                s.millis("photobridge.recoveryconnect.upload-timeout-ms"),
+                s.seconds("photobridge.recoveryconnect.token-refresh-margin-seconds"));
+    }
+
+    private static void closeWith(CamelContext context, AutoCloseable resource) throws Exception {
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                resource.close();
+            }
+        }, true, true);
+    }
+
+    /** A JDBC URL without anything that looks like a password parameter. */
+    static String redactJdbc(String url) {
+        return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=***");
+    }
+}

@@ -1,0 +1,59 @@
+package io.photobridge;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.apache.camel.spi.PropertiesComponent;
+
+/** Reads PhotoBridge's settings through Camel's properties component, so -D and environment overrides apply. */
+final class Settings {
+
+    private final PropertiesComponent properties;
+
+    Settings(PropertiesComponent properties) {
+        this.properties = properties;
+    }
+
+    String get(String key) {
+        return properties.resolveProperty(key)
+                .orElseThrow(() -> new IllegalStateException("Setting " + key + " is missing from config/application.properties"));
+    }
+
+    String optional(String key) {
+        String value = properties.resolveProperty(key).orElse("").trim();
+        return value.isEmpty() ? null : value;
+    }
+
+    int integer(String key) {
+        String value = get(key).trim();
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Setting " + key + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    boolean bool(String key) {
+        return Boolean.parseBoolean(get(key).trim());
+    }
+
+    Duration millis(String key) {
+        return Duration.ofMillis(integer(key));
+    }
+
+    Duration seconds(String key) {
+        return Duration.ofSeconds(integer(key));
+    }
+
+    /** All settings under a prefix, keyed by the rest of their name. */
+    Map<String, String> withPrefix(String prefix) {
+        Properties all = properties.loadProperties(k -> k.startsWith(prefix));
+        Map<String, String> result = new TreeMap<>();
+        for (String key : all.stringPropertyNames()) {
+            result.put(key.substring(prefix.length()), properties.resolveProperty(key).orElse(all.getProperty(key)).trim());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,35 @@
+package io.photobridge.ingest;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+
+/** Describes a file picked up in a drop folder for the ingest pipeline; its error note goes to {@code .error/<path>.error.txt}. */
+public final class DropFolderSource {
+
+    /** The name of the folder, under the inbox, that receives failed files and their notes. */
+    private final String errorFolder;
+
+    public DropFolderSource(String errorFolder) {
+        this.errorFolder = errorFolder;
+    }
+
+    public Incoming describe(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        GenericFile<File> file = exchange.getIn().getBody(GenericFile.class);
+        Path inbox = Path.of(file.getEndpointPath()).toAbsolutePath().normalize();
+        String relative = file.getRelativeFilePath().replace(File.separatorChar, '/');
+        Path note = inbox.resolve(errorFolder).resolve(relative + ".error.txt");
+        Incoming incoming = new Incoming(new FileMediaSource(Path.of(file.getAbsoluteFilePath())), relative, "folder", text -> {
+            Files.createDirectories(note.getParent());
+            Files.writeString(note, text, StandardCharsets.UTF_8);
+        });
+        exchange.setProperty(IngestPipeline.INCOMING, incoming);
+        return incoming;
+    }
+
+}

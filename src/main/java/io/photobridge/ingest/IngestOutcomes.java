@@ -1,0 +1,65 @@
+package io.photobridge.ingest;
+
+import java.time.Instant;
+
+import io.photobridge.records.Ledger;
+import io.photobridge.records.PhotoRecord;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Records why an input failed, once per exchange: the ledger row (or a rejection event) and an error note beside the input. */
+public final class IngestOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestOutcomes.class);
+    private static final String RECORDED = "PhotoBridgeFailureRecorded";
+
+    private final Ledger ledger;
+
+    public IngestOutcomes(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    public void failed(Exchange exchange) {
+        if (exchange.getProperty(RECORDED, false, Boolean.class)) {
+            return;
+        }
+        exchange.setProperty(RECORDED, true);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause == null) {
+            cause = exchange.getException();
+        }
+        String reason = cause == null ? "unknown failure" : cause.getMessage();
+        Incoming incoming = exchange.getProperty(IngestPipeline.INCOMING, Incoming.class);
+        Long photoId = exchange.getProperty(IngestPipeline.PHOTO_ID, Long.class);
+        String input = incoming == null ? exchange.getFromEndpoint().getEndpointBaseUri() : incoming.path();
+        String uri = incoming == null ? null : incoming.media().uri();
+        Long orderId = exchange.getIn().getHeader("PhotoBridgeOrderId", Long.class);
+
+        StringBuilder note = new StringBuilder()
+                .append("PhotoBridge could not deliver ").append(input).append('\n')
+                .append("reason: ").append(reason).append('\n')
+                .append("when:   ").append(Instant.now()).append('\n');
+        if (uri != null) {
+            note.append("source: ").append(uri).append('\n');
+        }
+        if (photoId != null) {
+            ledger.markFailed(photoId, reason);
+            PhotoRecord row = ledger.get(photoId).orElse(null);
+            note.append("order:  ").append(row == null ? orderId : row.orderId())
+                    .append(", photo record ").append(photoId)
+                    .append(row == null ? "" : ", attempts " + row.attempts()).append('\n');
+        } else {
+            ledger.rejected(orderId, uri, reason);
+        }
+        note.append("The input is kept beside this note; put it back into the inbox to try again.\n");
+        LOG.warn("Failed {}: {}", input, reason);
+        if (incoming != null) {
+            try {
+                incoming.notes().write(note.toString());
+            } catch (Exception e) {
+                LOG.error("Cannot write the error note for {}: {}", input, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.photobridge;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.photobridge.records.Ledger;
+import io.photobridge.sandbox.RecoveryConnectSandbox;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+import static org.awaitility.Awaitility.await;
+
+/** The real PhotoBridge Main (same configuration, same YAML routes) started in-process on a test's own folders and ports. */
+public final class RunningPhotoBridge implements AutoCloseable {
+
+    private final Main main;
+    private final Path home;
+    private final int httpPort;
+
+    private RunningPhotoBridge(Main main, Path home, int httpPort) {
+        this.main = main;
+        this.home = home;
+        this.httpPort = httpPort;
+    }
+
+    /** Starts PhotoBridge with its inbox, ledger and sandbox data under {@code home}; {@code overrides} win. */
+    public static RunningPhotoBridge start(Path home, Map<String, String> overrides) {
+        int httpPort = freePort();
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("photobridge.inbox.dir", home.resolve("inbox").toString());
+        p.put("photobridge.inbox.poll-ms", "100");
+        p.put("photobridge.inbox.settle-ms", "300");
+        p.put("photobridge.records.url", "jdbc:h2:file:" + home.resolve("records/photobridge").toAbsolutePath());
+        p.put("photobridge.sandbox.data-dir", home.resolve("sandbox").toString());
+        p.put("photobridge.sandbox.recoveryconnect.port", "0");
+        p.put("photobridge.retry.initial-delay-ms", "100");
+        p.put("photobridge.retry.max-delay-ms", "1000");
+        p.put("camel.management.port", String.valueOf(httpPort));
+        p.put("camel.main.routes-reload-enabled", "false");
+        p.putAll(overrides);
+        Main main = PhotoBridge.create();
+        p.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("PhotoBridge did not start", e);
+        }
+        RunningPhotoBridge app = new RunningPhotoBridge(main, home, httpPort);
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.context() != null && app.context().isStarted());
+        return app;
+    }
+
+    public static RunningPhotoBridge start(Path home) {
+        return start(home, Map.of());
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public RecoveryConnectSandbox sandbox() {
+        return context().getRegistry().lookupByNameAndType("recoveryConnectSandbox", RecoveryConnectSandbox.class);
+    }
+
+    public Ledger ledger() {
+        return context().getRegistry().lookupByNameAndType("ledger", Ledger.class);
+    }
+
+    public Path inbox() {
+        return home.resolve("inbox");
+    }
+
+    public String httpBase() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("PhotoBridge did not stop cleanly", e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
