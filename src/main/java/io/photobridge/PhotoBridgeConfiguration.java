@@ -70,6 +70,12 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.get("photobridge.recoveryconnect.picture-time-format"),
                 pictureZone == null ? null : ZoneId.of(pictureZone),
                 s.millis("photobridge.retry.max-delay-ms")));
+        if (s.bool("photobridge.routes.reload-enabled")) {
+            ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
+                    s.get("photobridge.routes.pattern"));
+            context.addService(reloader, true, true);
+            registry.bind("routeReloader", reloader);
+        }
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
     }

@@ -40,7 +40,7 @@ public final class RunningPhotoBridge implements AutoCloseable {
         p.put("photobridge.retry.initial-delay-ms", "100");
         p.put("photobridge.retry.max-delay-ms", "1000");
         p.put("camel.management.port", String.valueOf(httpPort));
-        p.put("camel.main.routes-reload-enabled", "false");
+        p.put("photobridge.routes.reload-enabled", "false");
         p.putAll(overrides);
         Main main = PhotoBridge.create();
         p.forEach(main::addOverrideProperty);
