@@ -24,7 +24,8 @@ public final class DropFolderSource {
         Path inbox = Path.of(file.getEndpointPath()).toAbsolutePath().normalize();
         String relative = file.getRelativeFilePath().replace(File.separatorChar, '/');
         Path note = inbox.resolve(errorFolder).resolve(relative + ".error.txt");
-        Incoming incoming = new Incoming(new FileMediaSource(Path.of(file.getAbsoluteFilePath())), relative, "folder", text -> {
+        Incoming incoming = new Incoming(new FileMediaSource(Path.of(file.getAbsoluteFilePath())), relative, "folder",
+                Manifests.NONE, text -> {
             Files.createDirectories(note.getParent());
             Files.writeString(note, text, StandardCharsets.UTF_8);
         });

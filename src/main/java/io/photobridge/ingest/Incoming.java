@@ -3,14 +3,15 @@ package io.photobridge.ingest;
 import java.io.IOException;
 
 /**
- * A media item a source hands to the ingest pipeline: its bytes, the path the name rules read
- * ({@code <order_id>/[<type-folder>/]<file>}), and where the source keeps an error note when it fails.
+ * A media item a source hands to the ingest pipeline: its bytes, the path the name rules read (relative to the source's
+ * root, e.g. {@code <order_id>/[<type-folder>/]<file>}), the dump folder's manifest lookup, and what the source does to
+ * keep a failed input recoverable.
  */
-public record Incoming(MediaSource media, String path, String sourceKind, ErrorNotes notes) {
+public record Incoming(MediaSource media, String path, String sourceKind, Manifests manifests, OnFailure onFailure) {
 
-    /** Writes the note that explains a failure beside the failed input (a {@code .error.txt} file, an S3 object...). */
+    /** Keeps a failed input recoverable with a note that says why (a .error/ file and its .error.txt, an error/ S3 object...). */
     @FunctionalInterface
-    public interface ErrorNotes {
-        void write(String text) throws IOException;
+    public interface OnFailure {
+        void keep(String note) throws IOException;
     }
 }

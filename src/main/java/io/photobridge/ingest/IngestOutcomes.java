@@ -56,9 +56,9 @@ public final class IngestOutcomes {
         LOG.warn("Failed {}: {}", input, reason);
         if (incoming != null) {
             try {
-                incoming.notes().write(note.toString());
+                incoming.onFailure().keep(note.toString());
             } catch (Exception e) {
-                LOG.error("Cannot write the error note for {}: {}", input, e.toString());
+                LOG.error("Cannot keep the failed input {} with its note: {}", input, e.toString());
             }
         }
     }
