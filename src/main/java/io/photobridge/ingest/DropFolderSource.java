@@ -8,11 +8,16 @@ import java.nio.file.Path;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 
-/** Describes a file picked up in a drop folder for the ingest pipeline; its error note goes to {@code .error/<path>.error.txt}. */
+/**
+ * Describes a file picked up in a drop folder for the ingest pipeline, with the inbox's {@code manifest.csv} lookup; its
+ * error note goes to {@code .error/<path>.error.txt}.
+ */
 public final class DropFolderSource {
 
     /** The name of the folder, under the inbox, that receives failed files and their notes. */
     private final String errorFolder;
+    /** The manifests of the inbox, made on first use from the endpoint's folder (one cache for every file). */
+    private volatile FolderManifests manifests;
 
     public DropFolderSource(String errorFolder) {
         this.errorFolder = errorFolder;
@@ -25,12 +30,27 @@ public final class DropFolderSource {
         String relative = file.getRelativeFilePath().replace(File.separatorChar, '/');
         Path note = inbox.resolve(errorFolder).resolve(relative + ".error.txt");
         Incoming incoming = new Incoming(new FileMediaSource(Path.of(file.getAbsoluteFilePath())), relative, "folder",
-                Manifests.NONE, text -> {
+                manifests(inbox), text -> {
             Files.createDirectories(note.getParent());
             Files.writeString(note, text, StandardCharsets.UTF_8);
         });
         exchange.setProperty(IngestPipeline.INCOMING, incoming);
         return incoming;
+    }
+
+    /** The manifests rooted at the inbox; made again only if the endpoint's folder changed (a route edit). */
+    private FolderManifests manifests(Path inbox) {
+        FolderManifests current = manifests;
+        if (current == null || !current.root().equals(inbox)) {
+            synchronized (this) {
+                current = manifests;
+                if (current == null || !current.root().equals(inbox)) {
+                    current = new FolderManifests(inbox);
+                    manifests = current;
+                }
+            }
+        }
+        return current;
     }
 
 }
