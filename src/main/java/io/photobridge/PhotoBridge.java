@@ -1,6 +1,9 @@
 package io.photobridge;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 /** Starts PhotoBridge: Camel Main with the routes in {@code routes/} and the settings in {@code config/application.properties}. */
 public final class PhotoBridge {
@@ -8,11 +11,28 @@ public final class PhotoBridge {
     /** System property (or env PHOTOBRIDGE_CONFIG) naming the properties file; default config/application.properties. */
     public static final String CONFIG = "photobridge.config";
 
+    /** The S3 source's route file: loaded only when a bucket is configured and answers (see S3RouteLoader). */
+    static final String S3_ROUTE_FILE = "ingest-s3.camel.yaml";
+    private static final String S3_ROUTE_PATTERN = "**/" + S3_ROUTE_FILE;
+
     private PhotoBridge() {
     }
 
-    public static void main(String[] args) throws Exception {
-        create().run(args);
+    static boolean s3Configured(CamelContext context) {
+        return context.getPropertiesComponent().resolveProperty(PhotoBridgeConfiguration.S3_BUCKET)
+                .filter(bucket -> !bucket.isBlank()).isPresent();
+    }
+
+    public static void main(String[] args) {
+        Main main = create();
+        int code;
+        try {
+            code = main.run(args);
+        } catch (Exception e) {
+            // Camel has logged the cause; without an explicit exit, the started sandboxes would keep the JVM alive
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** A configured, not yet started Main; tests start it the same way the jar does. */
@@ -21,6 +41,15 @@ public final class PhotoBridge {
         String config = System.getProperty(CONFIG, System.getenv().getOrDefault("PHOTOBRIDGE_CONFIG", "config/application.properties"));
         main.setPropertyPlaceholderLocations("file:" + config);
         main.configure().addConfiguration(PhotoBridgeConfiguration.class);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                // the S3 route is loaded by S3RouteLoader once its bucket answers, never by Main
+                String exclude = m.configure().getRoutesExcludePattern();
+                m.configure().setRoutesExcludePattern(exclude == null || exclude.isBlank()
+                        ? S3_ROUTE_PATTERN : exclude + "," + S3_ROUTE_PATTERN);
+            }
+        });
         return main;
     }
 }

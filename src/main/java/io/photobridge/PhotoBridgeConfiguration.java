@@ -12,9 +12,12 @@ import java.util.UUID;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.IngestPipeline;
+import io.photobridge.ingest.IngestProgress;
 import io.photobridge.ingest.InspectionRules;
 import io.photobridge.ingest.MediaInspector;
 import io.photobridge.ingest.NameRules;
+import io.photobridge.ingest.S3RouteLoader;
+import io.photobridge.ingest.S3Source;
 import io.photobridge.records.Ledger;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
@@ -22,15 +25,25 @@ import io.photobridge.recoveryconnect.RecoveryConnectSettings;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** Builds PhotoBridge's beans from the settings: the ledger, the vendor clients (or their sandboxes) and the ingest steps. */
 public class PhotoBridgeConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(PhotoBridgeConfiguration.class);
+    /** The setting that turns the S3 source on: the bucket to poll. */
+    static final String S3_BUCKET = "photobridge.s3.bucket";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -43,16 +56,14 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         closeWith(context, ledger);
         registry.bind("ledger", ledger);
 
-        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(context, s));
-        registry.bind("recoveryConnect", recoveryConnect);
-
         Map<String, Integer> typeFolders = new HashMap<>();
         s.withPrefix("photobridge.recoveryconnect.type-folders.").forEach((folder, type) ->
                 typeFolders.put(folder, Integer.parseInt(type)));
         Map<Integer, String> typeLabels = new HashMap<>();
         s.withPrefix("photobridge.recoveryconnect.type-labels.").forEach((type, label) ->
                 typeLabels.put(Integer.parseInt(type), label));
-        NameRules nameRules = new NameRules(typeFolders, s.integer("photobridge.recoveryconnect.default-type"));
+        NameRules nameRules = new NameRules(typeFolders, s.integer("photobridge.recoveryconnect.default-type"),
+                NameRules.namePattern(s.optional("photobridge.ingest.name-pattern")));
 
         String zone = s.optional("photobridge.ingest.zone");
         MediaInspector inspector = new MediaInspector(new InspectionRules(
@@ -61,18 +72,28 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 Long.parseLong(s.get("photobridge.ingest.max-video-bytes")),
                 zone == null ? ZoneId.systemDefault() : ZoneId.of(zone)));
 
+        String pictureZone = s.optional("photobridge.recoveryconnect.picture-time-zone");
+        ZoneId pictureTimeZone = pictureZone == null ? null : ZoneId.of(pictureZone);
+
+        // settings are all read and checked above; only now start the sandbox (a bound port) if one is needed
+        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(context, s));
+        registry.bind("recoveryConnect", recoveryConnect);
+
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
         registry.bind("dropFolder", new DropFolderSource(s.get("photobridge.inbox.error-folder")));
+        registry.bind("ingestProgress", new IngestProgress(Path.of(s.get("photobridge.inbox.dir")),
+                s.integer("photobridge.ingest.progress-every-files"), s.seconds("photobridge.ingest.progress-every-seconds")));
 
-        String pictureZone = s.optional("photobridge.recoveryconnect.picture-time-zone");
         registry.bind("recoveryConnectUploader", new PhotoUploader(recoveryConnect, ledger, runId,
-                s.get("photobridge.recoveryconnect.picture-time-format"),
-                pictureZone == null ? null : ZoneId.of(pictureZone),
+                s.get("photobridge.recoveryconnect.picture-time-format"), pictureTimeZone,
                 s.millis("photobridge.retry.max-delay-ms")));
+        configureS3(context, s, ledger);
+
         if (s.bool("photobridge.routes.reload-enabled")) {
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
-                    s.get("photobridge.routes.pattern"));
+                    s.get("photobridge.routes.pattern"),
+                    file -> file.equals(PhotoBridge.S3_ROUTE_FILE) && !s3Loaded(context));
             context.addService(reloader, true, true);
             registry.bind("routeReloader", reloader);
         }
@@ -119,6 +140,53 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.millis("photobridge.recoveryconnect.request-timeout-ms"),
                 s.millis("photobridge.recoveryconnect.upload-timeout-ms"),
                 s.seconds("photobridge.recoveryconnect.token-refresh-margin-seconds"));
+    }
+
+    /** The S3 source's client, object describer and processed-object repository, when a bucket is configured. */
+    private void configureS3(CamelContext context, Settings s, Ledger ledger) throws Exception {
+        String bucket = s.optional(S3_BUCKET);
+        if (!PhotoBridge.s3Configured(context)) {
+            LOG.info("S3 source off ({} is empty): routes/ingest-s3.camel.yaml is not loaded", S3_BUCKET);
+            return;
+        }
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(s.get("photobridge.s3.region")))
+                .forcePathStyle(s.bool("photobridge.s3.path-style"))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .connectionTimeout(s.millis("photobridge.s3.connect-timeout-ms"))
+                        .socketTimeout(s.millis("photobridge.s3.socket-timeout-ms")));
+        String endpoint = s.optional("photobridge.s3.endpoint");
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        String accessKey = s.optional("photobridge.s3.access-key");
+        if (accessKey != null) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(accessKey, s.get("photobridge.s3.secret-key"))));
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        S3Client s3 = builder.build();
+        closeWith(context, s3);
+        context.getRegistry().bind("photobridgeS3", s3);
+        context.getRegistry().bind("s3Source", new S3Source(s3, s.get("photobridge.s3.prefix"), s.get("photobridge.s3.error-prefix")));
+        JdbcMessageIdRepository processed = new JdbcMessageIdRepository(ledger.dataSource(), "ingest-s3");
+        processed.setCreateTableIfNotExists(false);
+        context.getRegistry().bind("s3Processed", processed);
+        String where = endpoint == null ? "AWS " + s.get("photobridge.s3.region") : endpoint;
+        LOG.info("S3 source: s3://{}/{} ({}, {})", bucket, s.get("photobridge.s3.prefix"), where,
+                accessKey == null ? "default AWS credentials chain" : "access key from settings");
+        S3RouteLoader loader = new S3RouteLoader(context, s3, bucket, where,
+                Path.of(s.get("photobridge.routes.dir"), PhotoBridge.S3_ROUTE_FILE),
+                s.millis("photobridge.s3.retry-initial-ms"), s.millis("photobridge.s3.retry-max-ms"));
+        context.getRegistry().bind("s3RouteLoader", loader);
+        context.getRegistry().bind("s3SourceHealth", loader.healthCheck());
+        context.addService(loader, true, true);
+    }
+
+    private static boolean s3Loaded(CamelContext context) {
+        S3RouteLoader loader = context.getRegistry().lookupByNameAndType("s3RouteLoader", S3RouteLoader.class);
+        return loader != null && loader.loaded();
     }
 
     private static void closeWith(CamelContext context, AutoCloseable resource) throws Exception {

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.apache.camel.RoutesBuilder;
@@ -31,21 +32,32 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
     private static final Logger LOG = LoggerFactory.getLogger(ValidatingRouteReloadStrategy.class);
 
     private final Path directory;
+    private final Predicate<String> excluded;
     private final PathMatcher matcher;
     private final AtomicInteger rejected = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile String lastRejection;
 
-    /** directory: the routes folder; pattern: the route files in it, e.g. *.camel.yaml. */
-    public ValidatingRouteReloadStrategy(String directory, String pattern) {
+    /** directory: the routes folder; pattern: the route files in it, e.g. *.camel.yaml; excluded: file names not loaded now. */
+    public ValidatingRouteReloadStrategy(String directory, String pattern, Predicate<String> excluded) {
         super(directory, false);
         setPattern(pattern);
         this.directory = Path.of(directory);
         this.matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        this.excluded = excluded;
     }
 
     @Override
-    protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
+    protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
+        Collection<Resource> resources = changed;
+        if (changed != null) {
+            resources = changed.stream().filter(r -> !excluded.test(fileName(r))).toList();
+            if (resources.isEmpty()) {
+                LOG.info("Route file {} changed; it is not loaded in this configuration", changed.stream()
+                        .map(ValidatingRouteReloadStrategy::fileName).toList());
+                return;
+            }
+        }
         Optional<String> problem = validate();
         if (problem.isPresent()) {
             rejected.incrementAndGet();
@@ -62,6 +74,9 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
     Optional<String> validate() {
         RoutesLoader loader = PluginHelper.getRoutesLoader(getCamelContext());
         for (Path file : routeFiles()) {
+            if (excluded.test(file.getFileName().toString())) {
+                continue;
+            }
             try {
                 Resource resource = ResourceHelper.resolveMandatoryResource(getCamelContext(), "file:" + file);
                 for (RoutesBuilder builder : loader.findRoutesBuilders(List.of(resource))) {
@@ -84,6 +99,11 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
             LOG.warn("Cannot list route files in {}: {}", directory, e.toString());
         }
         return files;
+    }
+
+    private static String fileName(Resource resource) {
+        String location = resource.getLocation();
+        return location.substring(Math.max(location.lastIndexOf('/'), location.lastIndexOf(':')) + 1);
     }
 
     private static String describe(Throwable e) {

@@ -224,6 +224,10 @@ class DropFolderToRecoveryConnectTest {
         await().atMost(WAIT).until(() -> Files.exists(note) && Files.exists(kept));
         assertThat(Files.readString(note)).contains("notes.jpg").contains("is not an accepted image or video");
         assertThat(app.sandbox().createRequests()).isZero();
+        PhotoRecord row = app.ledger().photos(ORDER).get(0);
+        assertThat(row.state()).isEqualTo(PhotoState.FAILED);
+        assertThat(row.lastError()).contains("is not an accepted image or video");
+        assertThat(row.originalName()).isEqualTo("notes.jpg");
     }
 
     @Test
@@ -236,7 +240,7 @@ class DropFolderToRecoveryConnectTest {
         app = RunningPhotoBridge.start(home);
         StoredPhoto alreadyThere = app.sandbox().seedPhoto(ORDER, tagged, 27, bytes, "2025-06-14 09:31:07");
         Ledger.Admission admission = app.ledger().admit(new io.photobridge.records.NewPhotoRecord(ORDER, sha,
-                "file:///camera/crash.jpg", "crash.jpg", "IMAGE", "image/jpeg", bytes.length, 27, null, null, null));
+                "file:///camera/crash.jpg", "crash.jpg", "IMAGE", "image/jpeg", bytes.length, 27, null, null, null, null));
         assertThat(app.ledger().claim(admission.record().id(), "crashed-run", tagged)).isEqualTo(Ledger.Claim.FRESH);
         app.close();
 
@@ -260,7 +264,7 @@ class DropFolderToRecoveryConnectTest {
         String tagged = PhotoUploader.taggedFileName("lost.jpg", sha);
         app = RunningPhotoBridge.start(home);
         Ledger.Admission admission = app.ledger().admit(new io.photobridge.records.NewPhotoRecord(ORDER, sha,
-                "file:///camera/lost.jpg", "lost.jpg", "IMAGE", "image/jpeg", Files.size(KEY_JPEG), 27, null, null, null));
+                "file:///camera/lost.jpg", "lost.jpg", "IMAGE", "image/jpeg", Files.size(KEY_JPEG), 27, null, null, null, null));
         app.ledger().claim(admission.record().id(), "crashed-run", tagged);
         app.close();
 

@@ -49,6 +49,11 @@ public final class IngestOutcomes {
             note.append("order:  ").append(row == null ? orderId : row.orderId())
                     .append(", photo record ").append(photoId)
                     .append(row == null ? "" : ", attempts " + row.attempts()).append('\n');
+        } else if (orderId != null && incoming != null) {
+            long id = ledger.failedInput(orderId, uri, incoming.media().version().orElse(null),
+                    exchange.getIn().getHeader("PhotoBridgeOriginalName", incoming.media().displayName(), String.class),
+                    exchange.getIn().getHeader("PhotoBridgeTypeId", Integer.class), reason);
+            note.append("order:  ").append(orderId).append(", photo record ").append(id).append('\n');
         } else {
             ledger.rejected(orderId, uri, reason);
         }

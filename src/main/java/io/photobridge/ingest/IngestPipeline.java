@@ -27,10 +27,13 @@ public final class IngestPipeline {
         this.typeLabels = Map.copyOf(typeLabels);
     }
 
-    /** Reads order and type from the path; sets the headers routes may use (order id, type id and label, original name). */
-    public IngestItem identify(Incoming incoming, Exchange exchange) throws RuleViolation {
+    /**
+     * Reads order and type from the path (order folder, the folder's manifest, or the name pattern); sets the headers
+     * routes may use (order id, type id and label, original name).
+     */
+    public IngestItem identify(Incoming incoming, Exchange exchange) throws RuleViolation, IOException {
         exchange.setProperty(INCOMING, incoming);
-        NameRules.Identity identity = nameRules.identify(incoming.path());
+        NameRules.Identity identity = nameRules.identify(incoming.path(), incoming.manifests());
         exchange.getIn().setHeader("PhotoBridgeOrderId", identity.orderId());
         exchange.getIn().setHeader("PhotoBridgeTypeId", identity.typeId());
         exchange.getIn().setHeader("PhotoBridgeTypeLabel", typeLabels.getOrDefault(identity.typeId(), "Type " + identity.typeId()));
@@ -54,7 +57,7 @@ public final class IngestPipeline {
                 item.incoming().media().uri(), item.identity().fileName(), in.kind().name(), in.mimeType(), in.size(),
                 item.identity().typeId(), time == null ? null : time.local(),
                 time == null || time.offset() == null ? null : time.offset().getId(),
-                time == null ? null : time.source().name()));
+                time == null ? null : time.source().name(), item.incoming().media().version().orElse(null)));
         exchange.setProperty(PHOTO_ID, admission.record().id());
         exchange.getIn().setHeader("PhotoBridgePhotoId", admission.record().id());
         return item.withRecord(admission.record());

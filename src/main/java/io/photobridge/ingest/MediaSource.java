@@ -22,4 +22,9 @@ public interface MediaSource {
 
     /** When the bytes were last changed, if the source knows. */
     Optional<Instant> lastModified();
+
+    /** The source's own version of the bytes (an S3 ETag), when it has one. */
+    default Optional<String> version() {
+        return Optional.empty();
+    }
 }

@@ -67,7 +67,7 @@ public final class Ledger implements AutoCloseable {
                 long id;
                 try (PreparedStatement st = c.prepareStatement("insert into photo (order_id, sha256, source_uri, original_name,"
                         + " media_kind, mime_type, size_bytes, type_id, picture_time, picture_offset, picture_time_from, state,"
-                        + " attempts, created_at, updated_at) values (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)", new String[] {"id"})) {
+                        + " attempts, created_at, updated_at, source_version) values (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?,?)", new String[] {"id"})) {
                     st.setLong(1, p.orderId());
                     st.setString(2, p.sha256());
                     st.setString(3, p.sourceUri());
@@ -82,6 +82,7 @@ public final class Ledger implements AutoCloseable {
                     st.setString(12, PhotoState.RECEIVED.name());
                     st.setTimestamp(13, Timestamp.from(now));
                     st.setTimestamp(14, Timestamp.from(now));
+                    st.setString(15, p.sourceVersion());
                     st.executeUpdate();
                     try (ResultSet keys = st.getGeneratedKeys()) {
                         keys.next();
@@ -194,6 +195,44 @@ public final class Ledger implements AutoCloseable {
     public void markSkipped(long id, String reason) {
         update(id, "SKIPPED", "update photo set state = ?, last_error = null, updated_at = ? where id = ?", reason, st ->
                 st.setString(1, PhotoState.SKIPPED.name()));
+    }
+
+    /** An input of a known order rejected before it could be recorded (it broke a content rule): a FAILED row saying why. */
+    public long failedInput(long orderId, String sourceUri, String sourceVersion, String originalName, Integer typeId,
+                            String reason) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement st = c.prepareStatement("insert into photo (order_id, source_uri, source_version,"
+                        + " original_name, type_id, state, last_error, attempts, created_at, updated_at)"
+                        + " values (?,?,?,?,?,?,?,0,?,?)", new String[] {"id"})) {
+                    st.setLong(1, orderId);
+                    st.setString(2, sourceUri);
+                    st.setString(3, sourceVersion);
+                    st.setString(4, originalName);
+                    setInt(st, 5, typeId);
+                    st.setString(6, PhotoState.FAILED.name());
+                    st.setString(7, clip(reason));
+                    st.setTimestamp(8, Timestamp.from(now));
+                    st.setTimestamp(9, Timestamp.from(now));
+                    st.executeUpdate();
+                    try (ResultSet keys = st.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                insertEvent(c, id, orderId, sourceUri, "REJECTED", reason, now);
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot record the rejection of " + sourceUri, e);
+        }
     }
 
     /** An input that never became a photo row (no order could be told from it, unreadable...): the timeline still says why. */
@@ -356,6 +395,7 @@ public final class Ledger implements AutoCloseable {
         Timestamp picture = rs.getTimestamp("picture_time");
         LocalDateTime pictureTime = picture == null ? null : picture.toLocalDateTime();
         return new PhotoRecord(rs.getLong("id"), rs.getLong("order_id"), rs.getString("sha256"), rs.getString("source_uri"),
+                rs.getString("source_version"),
                 rs.getString("original_name"), rs.getString("media_kind"), rs.getString("mime_type"),
                 rs.getObject("size_bytes", Long.class), rs.getObject("type_id", Integer.class), pictureTime,
                 rs.getString("picture_offset"), rs.getString("picture_time_from"), PhotoState.valueOf(rs.getString("state")),

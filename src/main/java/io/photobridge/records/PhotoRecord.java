@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 
 /** One row of the order records: a photo of an order, where it came from, where it went, and its state. */
-public record PhotoRecord(long id, long orderId, String sha256, String sourceUri, String originalName, String mediaKind,
+public record PhotoRecord(long id, long orderId, String sha256, String sourceUri, String sourceVersion, String originalName, String mediaKind,
                           String mimeType, Long sizeBytes, Integer typeId, LocalDateTime pictureTime, String pictureOffset,
                           String pictureTimeFrom, PhotoState state, Long rcAttachmentId, String rcFileName,
                           String lastError, int attempts, Instant createdAt, Instant updatedAt) {

@@ -41,7 +41,7 @@ class LedgerTest {
 
     private static NewPhotoRecord photo(long order, String sha) {
         return new NewPhotoRecord(order, sha, "file:///inbox/" + order + "/key/a.jpg", "a.jpg", "IMAGE", "image/jpeg", 1234L, 27,
-                LocalDateTime.of(2025, 6, 14, 9, 31, 7), "+02:00", "EXIF");
+                LocalDateTime.of(2025, 6, 14, 9, 31, 7), "+02:00", "EXIF", null);
     }
 
     @ParameterizedTest(name = "{0}")
