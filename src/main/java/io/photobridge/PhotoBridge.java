@@ -4,9 +4,13 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Starts PhotoBridge: Camel Main with the routes in {@code routes/} and the settings in {@code config/application.properties}. */
 public final class PhotoBridge {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PhotoBridge.class);
 
     /** System property (or env PHOTOBRIDGE_CONFIG) naming the properties file; default config/application.properties. */
     public static final String CONFIG = "photobridge.config";
@@ -16,6 +20,18 @@ public final class PhotoBridge {
     private static final String S3_ROUTE_PATTERN = "**/" + S3_ROUTE_FILE;
 
     private PhotoBridge() {
+    }
+
+    /** The messages of an exception and its causes, outermost first, without repeats. */
+    static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replaceAll("\\s+", " ");
+            if (!text.toString().contains(message)) {
+                text.append(text.length() == 0 ? "" : " <- ").append(message);
+            }
+        }
+        return text.toString();
     }
 
     static boolean s3Configured(CamelContext context) {
@@ -29,9 +45,11 @@ public final class PhotoBridge {
         try {
             code = main.run(args);
         } catch (Exception e) {
-            // Camel has logged the cause; without an explicit exit, the started sandboxes would keep the JVM alive
+            LOG.error("PhotoBridge could not start: {}", causes(e));
+            LOG.debug("Start-up failure", e);
             code = 1;
         }
+        // an explicit exit: threads started before the failure (a sandbox, say) would otherwise keep the JVM alive
         System.exit(code);
     }
 

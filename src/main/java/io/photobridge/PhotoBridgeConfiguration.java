@@ -65,15 +65,14 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         NameRules nameRules = new NameRules(typeFolders, s.integer("photobridge.recoveryconnect.default-type"),
                 NameRules.namePattern(s.optional("photobridge.ingest.name-pattern")));
 
-        String zone = s.optional("photobridge.ingest.zone");
+        ZoneId zone = s.zone("photobridge.ingest.zone");
         MediaInspector inspector = new MediaInspector(new InspectionRules(
                 Long.parseLong(s.get("photobridge.ingest.max-image-bytes")),
                 Long.parseLong(s.get("photobridge.ingest.min-video-bytes")),
                 Long.parseLong(s.get("photobridge.ingest.max-video-bytes")),
-                zone == null ? ZoneId.systemDefault() : ZoneId.of(zone)));
+                zone == null ? ZoneId.systemDefault() : zone));
 
-        String pictureZone = s.optional("photobridge.recoveryconnect.picture-time-zone");
-        ZoneId pictureTimeZone = pictureZone == null ? null : ZoneId.of(pictureZone);
+        ZoneId pictureTimeZone = s.zone("photobridge.recoveryconnect.picture-time-zone");
 
         // settings are all read and checked above; only now start the sandbox (a bound port) if one is needed
         RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(context, s));

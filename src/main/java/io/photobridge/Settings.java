@@ -1,6 +1,8 @@
 package io.photobridge;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -45,6 +47,19 @@ final class Settings {
 
     Duration seconds(String key) {
         return Duration.ofSeconds(integer(key));
+    }
+
+    /** A time zone id, or null when the setting is empty. */
+    ZoneId zone(String key) {
+        String value = optional(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new IllegalStateException("Setting " + key + " must be a time zone id such as America/Chicago, not '" + value + "'");
+        }
     }
 
     /** All settings under a prefix, keyed by the rest of their name. */
