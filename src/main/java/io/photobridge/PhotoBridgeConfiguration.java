@@ -18,18 +18,30 @@ import io.photobridge.ingest.MediaInspector;
 import io.photobridge.ingest.NameRules;
 import io.photobridge.ingest.S3RouteLoader;
 import io.photobridge.ingest.S3Source;
+import io.photobridge.inspektlabs.DamageBatchStrategy;
+import io.photobridge.inspektlabs.DamageBatching;
+import io.photobridge.inspektlabs.DamageSubmitter;
+import io.photobridge.inspektlabs.DamageWebhook;
+import io.photobridge.inspektlabs.InspektlabsClient;
+import io.photobridge.inspektlabs.InspektlabsSettings;
+import io.photobridge.inspektlabs.MediaStore;
+import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.sandbox.InspektlabsSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -88,6 +100,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.get("photobridge.recoveryconnect.picture-time-format"), pictureTimeZone,
                 s.millis("photobridge.retry.max-delay-ms")));
         configureS3(context, s, ledger);
+        configureInspektlabs(context, s, ledger);
+        String apiToken = s.optional("photobridge.api.token");
+        registry.bind("orderRecordsApi", new OrderRecordsApi(ledger,
+                registry.lookupByNameAndType("damageRecords", DamageRecords.class), apiToken == null ? "" : apiToken));
 
         if (s.bool("photobridge.routes.reload-enabled")) {
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
@@ -139,6 +155,61 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.millis("photobridge.recoveryconnect.request-timeout-ms"),
                 s.millis("photobridge.recoveryconnect.upload-timeout-ms"),
                 s.seconds("photobridge.recoveryconnect.token-refresh-margin-seconds"));
+    }
+
+    /** Damage analysis: the Inspektlabs client (or its sandbox), the media store, the durable batcher and the webhook. */
+    private void configureInspektlabs(CamelContext context, Settings s, Ledger ledger) throws Exception {
+        Registry registry = context.getRegistry();
+        boolean enabled = s.bool("photobridge.inspektlabs.enabled");
+        registry.bind("damageAnalysis", Boolean.valueOf(enabled));
+        if (!enabled) {
+            LOG.info("Damage analysis off (photobridge.inspektlabs.enabled=false)");
+            return;
+        }
+        String baseUrl = s.optional("photobridge.inspektlabs.base-url");
+        if (baseUrl == null) {
+            if (!s.bool("photobridge.sandbox.enabled")) {
+                throw new IllegalStateException("photobridge.inspektlabs.base-url is empty and photobridge.sandbox.enabled is false:"
+                        + " set the Inspektlabs URL (env PHOTOBRIDGE_INSPEKTLABS_BASE_URL), turn the sandbox on, or set"
+                        + " photobridge.inspektlabs.enabled=false");
+            }
+            InspektlabsSandbox sandbox = new InspektlabsSandbox(InspektlabsSandbox.Settings.defaults()
+                    .withPort(s.integer("photobridge.sandbox.inspektlabs.port"))
+                    .withDataDir(Path.of(s.get("photobridge.sandbox.data-dir"), "inspektlabs"))
+                    .withApiKey(s.get("photobridge.sandbox.inspektlabs.api-key"))
+                    .withCallbackDelay(s.millis("photobridge.sandbox.inspektlabs.callback-delay-ms")));
+            sandbox.start();
+            context.addService(sandbox, true, true);
+            registry.bind("inspektlabsSandbox", sandbox);
+            baseUrl = sandbox.baseUrl();
+            LOG.info("Inspektlabs sandbox listening on {} (set photobridge.inspektlabs.base-url to use the real service)", baseUrl);
+        }
+        InspektlabsClient client = new InspektlabsClient(new InspektlabsSettings(URI.create(baseUrl),
+                s.get("photobridge.inspektlabs.api-key"), s.optional("photobridge.inspektlabs.client-id"),
+                s.get("photobridge.inspektlabs.bearer"), s.millis("photobridge.inspektlabs.connect-timeout-ms"),
+                s.millis("photobridge.inspektlabs.request-timeout-ms"), s.millis("photobridge.inspektlabs.upload-timeout-ms")));
+        registry.bind("inspektlabs", client);
+        DamageRecords damage = new DamageRecords(ledger);
+        registry.bind("damageRecords", damage);
+        MediaStore store = new MediaStore(Path.of(s.get("photobridge.inspektlabs.media-dir")));
+        registry.bind("damageBatching", new DamageBatching(store, s.integer("photobridge.inspektlabs.max-images-per-batch"),
+                s.integer("photobridge.inspektlabs.max-videos-per-batch")));
+        registry.bind("damageBatchStrategy", new DamageBatchStrategy());
+        String secret = s.get("photobridge.inspektlabs.webhook-secret");
+        String callbackUrl = s.get("photobridge.inspektlabs.public-base-url").replaceAll("/+$", "")
+                + "/webhooks/inspektlabs/" + secret;
+        registry.bind("damageSubmitter", new DamageSubmitter(client, damage, ledger, store, callbackUrl));
+        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes")));
+
+        JdbcAggregationRepository batches = new JdbcAggregationRepository(
+                new DataSourceTransactionManager(ledger.dataSource()), "damage_batches", ledger.dataSource());
+        batches.setUseRecovery(true);
+        batches.setRecoveryInterval(s.integer("photobridge.inspektlabs.recovery-interval-ms"));
+        batches.setMaximumRedeliveries(s.integer("photobridge.inspektlabs.recovery-max-attempts"));
+        batches.setDeadLetterUri("direct:inspektlabs-give-up");
+        registry.bind("damageBatches", batches);
+        LOG.info("Damage analysis: Inspektlabs at {}, reports to {}/webhooks/inspektlabs/***", baseUrl,
+                s.get("photobridge.inspektlabs.public-base-url").replaceAll("/+$", ""));
     }
 
     /** The S3 source's client, object describer and processed-object repository, when a bucket is configured. */

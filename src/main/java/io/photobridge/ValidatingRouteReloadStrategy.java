@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -49,14 +50,11 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
 
     @Override
     protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
-        Collection<Resource> resources = changed;
-        if (changed != null) {
-            resources = changed.stream().filter(r -> !excluded.test(fileName(r))).toList();
-            if (resources.isEmpty()) {
-                LOG.info("Route file {} changed; it is not loaded in this configuration", changed.stream()
-                        .map(ValidatingRouteReloadStrategy::fileName).toList());
-                return;
-            }
+        if (changed != null && !changed.isEmpty()
+                && changed.stream().allMatch(r -> excluded.test(fileName(r)))) {
+            LOG.info("Route file {} changed; it is not loaded in this configuration",
+                    changed.stream().map(ValidatingRouteReloadStrategy::fileName).toList());
+            return;
         }
         Optional<String> problem = validate();
         if (problem.isPresent()) {
@@ -67,7 +65,23 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         }
         lastRejection = null;
         accepted.incrementAndGet();
-        super.onRouteReload(resources, removeEverything);
+        // Camel's own reload re-reads one resource per running route, so a file holding several routes is loaded twice
+        // ("duplicate route id"): reload every route file once instead.
+        try {
+            List<Resource> files = new ArrayList<>();
+            for (Path file : routeFiles()) {
+                if (!excluded.test(file.getFileName().toString())) {
+                    files.add(ResourceHelper.resolveMandatoryResource(getCamelContext(), "file:" + file));
+                }
+            }
+            getCamelContext().getRouteController().removeAllRoutes();
+            getCamelContext().removeRouteTemplates("*");
+            getCamelContext().getEndpointRegistry().clear();
+            Set<String> ids = PluginHelper.getRoutesLoader(getCamelContext()).updateRoutes(files);
+            LOG.info("Routes reloaded from {} files: {}", files.size(), ids);
+        } catch (Exception e) {
+            LOG.error("Reloading the routes failed after they parsed: {}; fix the route and save it again", describe(e));
+        }
     }
 
     /** The first route file that does not parse, with the parser's message; empty when all do. */

@@ -3,9 +3,11 @@ package io.photobridge;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.apache.camel.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,8 +77,9 @@ class RouteReloadTest {
     }
 
     @Test
-    void goodEditIsApplied() throws Exception {
+    void goodEditIsAppliedAndEveryRouteComesBackOnce() throws Exception {
         ValidatingRouteReloadStrategy reloader = start();
+        List<String> before = app.context().getRoutes().stream().map(Route::getRouteId).sorted().toList();
         Path pipeline = home.resolve("routes/ingest-pipeline.camel.yaml");
 
         Files.writeString(pipeline, Files.readString(pipeline).replace("Identify, inspect, record, deliver", "Edited by an admin"));
@@ -85,5 +88,6 @@ class RouteReloadTest {
                 && app.context().getRoute("ingest-pipeline") != null
                 && "Edited by an admin".equals(app.context().getRoute("ingest-pipeline").getDescription()));
         assertThat(reloader.rejectedReloads()).isZero();
+        assertThat(app.context().getRoutes().stream().map(Route::getRouteId).sorted().toList()).isEqualTo(before);
     }
 }

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
+import io.photobridge.sandbox.InspektlabsSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -16,6 +18,9 @@ import static org.awaitility.Awaitility.await;
 
 /** The real PhotoBridge Main (same configuration, same YAML routes) started in-process on a test's own folders and ports. */
 public final class RunningPhotoBridge implements AutoCloseable {
+
+    /** The order records API token tests use. */
+    public static final String API_TOKEN = "test-api-token-4c1f";
 
     private final Main main;
     private final Path home;
@@ -40,6 +45,16 @@ public final class RunningPhotoBridge implements AutoCloseable {
         p.put("photobridge.retry.initial-delay-ms", "100");
         p.put("photobridge.retry.max-delay-ms", "1000");
         p.put("camel.management.port", String.valueOf(httpPort));
+        p.put("camel.server.port", String.valueOf(httpPort));
+        p.put("photobridge.inspektlabs.public-base-url", "http://127.0.0.1:" + httpPort);
+        p.put("photobridge.inspektlabs.media-dir", home.resolve("media").toString());
+        p.put("photobridge.inspektlabs.quiet-period-ms", "1000");
+        p.put("photobridge.inspektlabs.retry.initial-delay-ms", "100");
+        p.put("photobridge.inspektlabs.retry.max-delay-ms", "500");
+        p.put("photobridge.inspektlabs.recovery-interval-ms", "1000");
+        p.put("photobridge.sandbox.inspektlabs.port", "0");
+        p.put("photobridge.api.token", API_TOKEN);
+        p.put("photobridge.sandbox.inspektlabs.callback-delay-ms", "300");
         p.put("photobridge.routes.reload-enabled", "false");
         p.putAll(overrides);
         Main main = PhotoBridge.create();
@@ -64,6 +79,14 @@ public final class RunningPhotoBridge implements AutoCloseable {
 
     public RecoveryConnectSandbox sandbox() {
         return context().getRegistry().lookupByNameAndType("recoveryConnectSandbox", RecoveryConnectSandbox.class);
+    }
+
+    public InspektlabsSandbox inspektlabs() {
+        return context().getRegistry().lookupByNameAndType("inspektlabsSandbox", InspektlabsSandbox.class);
+    }
+
+    public DamageRecords damage() {
+        return context().getRegistry().lookupByNameAndType("damageRecords", DamageRecords.class);
     }
 
     public Ledger ledger() {

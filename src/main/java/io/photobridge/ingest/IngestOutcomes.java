@@ -20,6 +20,18 @@ public final class IngestOutcomes {
         this.ledger = ledger;
     }
 
+    /** The exception's message, and its causes' where Camel wrapped them ("Exception occurred during execution..."). */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof org.apache.camel.CamelExecutionException || t instanceof org.apache.camel.RuntimeCamelException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t.getCause() != null && t.getCause().getMessage() != null && !message.contains(t.getCause().getMessage())
+                ? message + " (" + t.getCause().getMessage() + ")" : message;
+    }
+
     public void failed(Exchange exchange) {
         if (exchange.getProperty(RECORDED, false, Boolean.class)) {
             return;
@@ -29,7 +41,7 @@ public final class IngestOutcomes {
         if (cause == null) {
             cause = exchange.getException();
         }
-        String reason = cause == null ? "unknown failure" : cause.getMessage();
+        String reason = cause == null ? "unknown failure" : reason(cause);
         Incoming incoming = exchange.getProperty(IngestPipeline.INCOMING, Incoming.class);
         Long photoId = exchange.getProperty(IngestPipeline.PHOTO_ID, Long.class);
         String input = incoming == null ? exchange.getFromEndpoint().getEndpointBaseUri() : incoming.path();

@@ -60,6 +60,7 @@ public final class IngestPipeline {
                 time == null ? null : time.source().name(), item.incoming().media().version().orElse(null)));
         exchange.setProperty(PHOTO_ID, admission.record().id());
         exchange.getIn().setHeader("PhotoBridgePhotoId", admission.record().id());
+        exchange.getIn().setHeader("PhotoBridgeFirstSeen", admission.created());
         return item.withRecord(admission.record());
     }
 

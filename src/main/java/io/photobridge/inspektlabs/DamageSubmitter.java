@@ -1,0 +1,160 @@
+package io.photobridge.inspektlabs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import io.photobridge.ingest.FileMediaSource;
+import io.photobridge.ingest.MediaSource;
+import io.photobridge.records.DamageJob;
+import io.photobridge.records.DamageJobState;
+import io.photobridge.records.DamageRecords;
+import io.photobridge.records.Ledger;
+import io.photobridge.records.PhotoRecord;
+import io.photobridge.vendor.RetryableVendorException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one batch of an order's media to Inspektlabs with a fresh session, and gives every answer of the spec its defined
+ * behaviour: too many images → split and resend; invalid items → excluded with the vendor's message, the rest resent;
+ * session already used → new session, resent once; missing callback_url → configuration error, batch kept; 429 / 503 /
+ * 5xx / no answer → thrown for the route's redelivery (the batch stays in the aggregation repository).
+ */
+public final class DamageSubmitter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DamageSubmitter.class);
+    private static final Set<String> ACCEPTED = Set.of("jpg", "jpeg", "png", "jfif", "heic", "mp4", "webm", "mov", "mkv", "avi");
+    private static final long ONE_MB = 1024 * 1024;
+
+    private final InspektlabsClient client;
+    private final DamageRecords damage;
+    private final Ledger ledger;
+    private final MediaStore store;
+    private final String callbackUrl;
+
+    /** callbackUrl: PhotoBridge's public webhook URL for reports, secret included. */
+    public DamageSubmitter(InspektlabsClient client, DamageRecords damage, Ledger ledger, MediaStore store, String callbackUrl) {
+        this.client = client;
+        this.damage = damage;
+        this.ledger = ledger;
+        this.store = store;
+        this.callbackUrl = callbackUrl;
+    }
+
+    /** Submits the batch in the body (photo ids); the batch key is the aggregated exchange's id, stable across retries. */
+    public void submit(List<Long> photoIds, Exchange exchange) {
+        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+        long orderId = exchange.getIn().getHeader("PhotoBridgeOrderId", Long.class);
+        String kind = exchange.getIn().getHeader("PhotoBridgeMediaKind", String.class);
+        String caseId = exchange.getIn().getHeader("PhotoBridgeCaseId", String.valueOf(orderId), String.class);
+        DamageJob job = damage.open(exchange.getExchangeId(), orderId, kind, caseId, photoIds);
+        try {
+            send(job, true);
+        } catch (RetryableVendorException e) {
+            damage.problem(job.id(), e.getMessage());
+            e.retryAfter().ifPresent(d -> exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, d.toMillis()));
+            throw e;
+        }
+    }
+
+    /** Marks the batch FAILED after its retries ran out. */
+    public void giveUp(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        damage.byBatch(exchange.getExchangeId()).ifPresent(job -> damage.failed(job.id(),
+                "retries exhausted: " + (cause == null ? "unknown" : cause.getMessage())));
+    }
+
+    private void send(DamageJob job, boolean mayRenewSession) {
+        if (job.state() != DamageJobState.PENDING) {
+            return;
+        }
+        List<PhotoRecord> photos = damage.includedPhotos(job.id()).stream().map(id -> ledger.get(id).orElseThrow()).toList();
+        if (photos.isEmpty()) {
+            damage.failed(job.id(), "no media left to send");
+            return;
+        }
+        damage.attempt(job.id());
+        InspektlabsSession session = client.authenticate();
+        try {
+            client.uploadFiles(session, job.caseId(), sources(photos), new UploadOptions(callbackUrl, null, null, null));
+        } catch (InspektlabsRejection rejection) {
+            handle(job, photos, rejection, mayRenewSession);
+            return;
+        }
+        damage.submitted(job.id(), session.session());
+        for (PhotoRecord photo : photos) {
+            try {
+                store.release(photo.sha256());
+            } catch (IOException e) {
+                LOG.warn("Cannot drop the staged copy of {}: {}", photo.originalName(), e.toString());
+            }
+        }
+    }
+
+    private void handle(DamageJob job, List<PhotoRecord> photos, InspektlabsRejection rejection, boolean mayRenewSession) {
+        switch (rejection.reason()) {
+            case SESSION_USED -> {
+                if (!mayRenewSession) {
+                    damage.failed(job.id(), rejection.getMessage() + " (again, with a new session)");
+                    return;
+                }
+                send(job, false);
+            }
+            case TOO_MANY_IMAGES -> {
+                int half = photos.size() / 2;
+                List<Long> ids = photos.stream().map(PhotoRecord::id).toList();
+                DamageJob first = damage.open(job.batchKey() + "/1", job.orderId(), job.mediaKind(), job.caseId(), ids.subList(0, half));
+                DamageJob second = damage.open(job.batchKey() + "/2", job.orderId(), job.mediaKind(), job.caseId(),
+                        ids.subList(half, ids.size()));
+                damage.failed(job.id(), rejection.getMessage() + "; split into jobs " + first.id() + " and " + second.id());
+                send(first, true);
+                send(second, true);
+            }
+            case INVALID_FILE_TYPE, UNSUPPORTED_MEDIA_TYPE -> exclude(job, photos, rejection,
+                    p -> !ACCEPTED.contains(extension(p.originalName()))
+                            || p.mimeType() == null || !(p.mimeType().startsWith("image/") || p.mimeType().startsWith("video/")));
+            case VIDEO_TOO_SMALL -> exclude(job, photos, rejection,
+                    p -> "VIDEO".equals(p.mediaKind()) && p.sizeBytes() != null && p.sizeBytes() <= ONE_MB);
+            case CALLBACK_URL_MISSING -> {
+                String message = "Inspektlabs needs a callback_url: set photobridge.inspektlabs.public-base-url to the address"
+                        + " Inspektlabs can reach PhotoBridge at (" + rejection.getMessage() + ")";
+                LOG.error("Configuration error, damage batch {} kept: {}", job.id(), message);
+                throw new RetryableVendorException(rejection.vendor(), rejection.operation(), rejection.status(), message, null);
+            }
+            default -> damage.failed(job.id(), rejection.getMessage());
+        }
+    }
+
+    private void exclude(DamageJob job, List<PhotoRecord> photos, InspektlabsRejection rejection,
+                         java.util.function.Predicate<PhotoRecord> offending) {
+        List<PhotoRecord> bad = photos.stream().filter(offending).toList();
+        if (bad.isEmpty()) {
+            damage.failed(job.id(), rejection.getMessage() + " (no item of the batch could be singled out)");
+            return;
+        }
+        for (PhotoRecord photo : bad) {
+            damage.excludePhoto(job.id(), photo.id(), "not sent for damage analysis: " + rejection.getMessage());
+        }
+        send(damage.get(job.id()).orElseThrow(), true);
+    }
+
+    private List<MediaSource> sources(List<PhotoRecord> photos) {
+        List<MediaSource> sources = new ArrayList<>();
+        for (PhotoRecord photo : photos) {
+            Path staged = store.path(photo.sha256(), photo.originalName());
+            sources.add(photo.mimeType() == null ? new FileMediaSource(staged)
+                    : new TypedMediaSource(new FileMediaSource(staged), photo.mimeType()));
+        }
+        return sources;
+    }
+
+    private static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

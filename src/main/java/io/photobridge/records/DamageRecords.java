@@ -1,0 +1,297 @@
+package io.photobridge.records;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+/** The damage-analysis part of the order records: jobs (batches sent to Inspektlabs), their photos, and the reports. */
+public final class DamageRecords {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final int MAX_TEXT = 4000;
+
+    private final DataSource dataSource;
+    private final Ledger ledger;
+
+    public DamageRecords(Ledger ledger) {
+        this.ledger = ledger;
+        this.dataSource = ledger.dataSource();
+    }
+
+    /** The job of a batch, created PENDING with its photos on first call; the same batch key always gives the same job. */
+    public DamageJob open(String batchKey, long orderId, String mediaKind, String caseId, List<Long> photoIds) {
+        Optional<DamageJob> existing = byBatch(batchKey);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement st = c.prepareStatement("insert into damage_job (batch_key, order_id, media_kind, case_id,"
+                        + " media_count, state, attempts, created_at, updated_at) values (?,?,?,?,?,?,0,?,?)", new String[] {"id"})) {
+                    st.setString(1, batchKey);
+                    st.setLong(2, orderId);
+                    st.setString(3, mediaKind);
+                    st.setString(4, caseId);
+                    st.setInt(5, photoIds.size());
+                    st.setString(6, DamageJobState.PENDING.name());
+                    st.setTimestamp(7, Timestamp.from(now));
+                    st.setTimestamp(8, Timestamp.from(now));
+                    st.executeUpdate();
+                    try (ResultSet keys = st.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                try (PreparedStatement st = c.prepareStatement(
+                        "insert into damage_job_photo (job_id, photo_id, state) values (?,?,'INCLUDED')")) {
+                    for (Long photoId : photoIds) {
+                        st.setLong(1, id);
+                        st.setLong(2, photoId);
+                        st.addBatch();
+                    }
+                    st.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot record damage batch " + batchKey, e);
+        }
+        DamageJob job = byBatch(batchKey).orElseThrow();
+        ledger.event(null, orderId, null, "DAMAGE_BATCH", job.mediaCount() + " " + mediaKind.toLowerCase() + "(s) batched for"
+                + " damage analysis as job " + job.id());
+        return job;
+    }
+
+    /** Another upload attempt of a job. */
+    public void attempt(long jobId) {
+        execute("update damage_job set attempts = attempts + 1, updated_at = ? where id = ?", jobId, null);
+    }
+
+    /** Inspektlabs accepted the job's upload under this session. */
+    public void submitted(long jobId, String session) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "update damage_job set state = ?, session = ?, last_error = null, submitted_at = ?, updated_at = ? where id = ?")) {
+            st.setString(1, DamageJobState.SUBMITTED.name());
+            st.setString(2, session);
+            st.setTimestamp(3, Timestamp.from(now));
+            st.setTimestamp(4, Timestamp.from(now));
+            st.setLong(5, jobId);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot mark damage job " + jobId + " submitted", e);
+        }
+        DamageJob job = get(jobId).orElseThrow();
+        ledger.event(null, job.orderId(), null, "DAMAGE_SUBMITTED", "job " + jobId + " (" + job.mediaCount() + " "
+                + job.mediaKind().toLowerCase() + "(s)) accepted by Inspektlabs as inspection " + session);
+    }
+
+    /** The job's latest problem, kept while it is retried. */
+    public void problem(long jobId, String reason) {
+        execute("update damage_job set last_error = ?, updated_at = ? where id = ?", jobId, reason);
+    }
+
+    /** Gave up on the job. */
+    public void failed(long jobId, String reason) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "update damage_job set state = ?, last_error = ?, updated_at = ? where id = ?")) {
+            st.setString(1, DamageJobState.FAILED.name());
+            st.setString(2, clip(reason));
+            st.setTimestamp(3, Timestamp.from(Instant.now()));
+            st.setLong(4, jobId);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot mark damage job " + jobId + " failed", e);
+        }
+        get(jobId).ifPresent(job -> ledger.event(null, job.orderId(), null, "DAMAGE_FAILED", "job " + jobId + ": " + reason));
+    }
+
+    /** A photo of a job that Inspektlabs will not take (wrong type, video too small...): kept in the job, marked, with why. */
+    public void excludePhoto(long jobId, long photoId, String reason) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "update damage_job_photo set state = 'FAILED', detail = ? where job_id = ? and photo_id = ?")) {
+            st.setString(1, clip(reason));
+            st.setLong(2, jobId);
+            st.setLong(3, photoId);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot exclude photo " + photoId + " from damage job " + jobId, e);
+        }
+        ledger.get(photoId).ifPresent(p -> ledger.event(photoId, p.orderId(), p.sourceUri(), "DAMAGE_EXCLUDED", reason));
+    }
+
+    /** The photos of a job still included (not excluded). */
+    public List<Long> includedPhotos(long jobId) {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select photo_id from damage_job_photo where job_id = ? and state = 'INCLUDED' order by photo_id")) {
+            st.setLong(1, jobId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read damage job " + jobId, e);
+        }
+        return ids;
+    }
+
+    /**
+     * Stores a report received by webhook, once per inspection id; the matching job becomes REPORTED or REJECTED.
+     * Returns false when this inspection's report was already stored (a repeated delivery).
+     */
+    public boolean report(String inspectionId, String caseId, String status, String uploadStatus, String vehicleType,
+                          String vehicleReadings, String damages, String body) {
+        Optional<DamageJob> job = bySession(inspectionId);
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement st = c.prepareStatement("insert into damage_report (inspection_id, job_id, case_id, status,"
+                        + " upload_status, vehicle_type, vehicle_readings, damages, body, received_at) values (?,?,?,?,?,?,?,?,?,?)")) {
+                    st.setString(1, inspectionId);
+                    if (job.isPresent()) {
+                        st.setLong(2, job.get().id());
+                    } else {
+                        st.setNull(2, java.sql.Types.BIGINT);
+                    }
+                    st.setString(3, caseId);
+                    st.setString(4, status);
+                    st.setString(5, uploadStatus);
+                    st.setString(6, vehicleType);
+                    st.setString(7, vehicleReadings);
+                    st.setString(8, damages);
+                    st.setString(9, body);
+                    st.setTimestamp(10, Timestamp.from(now));
+                    st.executeUpdate();
+                }
+                if (job.isPresent()) {
+                    DamageJobState state = "Rejected".equalsIgnoreCase(status) ? DamageJobState.REJECTED : DamageJobState.REPORTED;
+                    try (PreparedStatement st = c.prepareStatement("update damage_job set state = ?, report_status = ?,"
+                            + " upload_status = ?, vehicle_type = ?, reported_at = ?, updated_at = ? where id = ?")) {
+                        st.setString(1, state.name());
+                        st.setString(2, status);
+                        st.setString(3, uploadStatus);
+                        st.setString(4, vehicleType);
+                        st.setTimestamp(5, Timestamp.from(now));
+                        st.setTimestamp(6, Timestamp.from(now));
+                        st.setLong(7, job.get().id());
+                        st.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    return false;
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot store the damage report of inspection " + inspectionId, e);
+        }
+        if (job.isPresent()) {
+            ledger.event(null, job.get().orderId(), null, "DAMAGE_REPORTED", "inspection " + inspectionId + ": " + status
+                    + ", " + uploadStatus);
+        } else {
+            ledger.event(null, null, null, "DAMAGE_REPORT_UNMATCHED", "report for unknown inspection " + inspectionId
+                    + " (case " + caseId + ") kept in damage_report");
+        }
+        return true;
+    }
+
+    public Optional<DamageJob> get(long id) {
+        return query("select * from damage_job where id = ?", id).stream().findFirst();
+    }
+
+    public Optional<DamageJob> byBatch(String batchKey) {
+        return query("select * from damage_job where batch_key = ?", batchKey).stream().findFirst();
+    }
+
+    public Optional<DamageJob> bySession(String session) {
+        return query("select * from damage_job where session = ?", session).stream().findFirst();
+    }
+
+    /** Every job of an order, oldest first. */
+    public List<DamageJob> jobs(long orderId) {
+        return query("select * from damage_job where order_id = ? order by id", orderId);
+    }
+
+    /** Every stored report, oldest first. */
+    public List<DamageReport> reports() {
+        List<DamageReport> reports = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("select * from damage_report order by id");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                reports.add(new DamageReport(rs.getLong("id"), rs.getString("inspection_id"), rs.getObject("job_id", Long.class),
+                        rs.getString("case_id"), rs.getString("status"), rs.getString("upload_status"),
+                        rs.getString("vehicle_type"), rs.getString("vehicle_readings"), rs.getString("damages"),
+                        rs.getString("body"), rs.getTimestamp("received_at").toInstant()));
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read damage reports", e);
+        }
+        return reports;
+    }
+
+    private List<DamageJob> query(String sql, Object key) {
+        List<DamageJob> jobs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setObject(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(new DamageJob(rs.getLong("id"), rs.getString("batch_key"), rs.getLong("order_id"),
+                            rs.getString("media_kind"), rs.getString("case_id"), rs.getString("session"), rs.getInt("media_count"),
+                            DamageJobState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("last_error"),
+                            rs.getString("report_status"), rs.getString("upload_status"), rs.getString("vehicle_type"),
+                            instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "submitted_at"),
+                            instant(rs, "reported_at")));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read damage jobs", e);
+        }
+        return jobs;
+    }
+
+    private void execute(String sql, long jobId, String text) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            int i = 1;
+            if (text != null) {
+                st.setString(i++, clip(text));
+            }
+            st.setTimestamp(i++, Timestamp.from(Instant.now()));
+            st.setLong(i, jobId);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot update damage job " + jobId, e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 3) + "...";
+    }
+}

@@ -1,0 +1,248 @@
+package io.photobridge;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import io.photobridge.records.DamageJob;
+import io.photobridge.records.DamageJobState;
+import io.photobridge.records.DamageReport;
+import io.photobridge.sandbox.FaultInjector;
+import io.photobridge.sandbox.InspektlabsUpload;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Media dropped in the inbox reach Inspektlabs in batches and their damage reports come back into the order records. */
+class DamageAnalysisTest {
+
+    private static final long ORDER = 57076503L;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path home;
+
+    private RunningPhotoBridge app;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    /** Writes n distinct small JPEGs into a staging folder, then moves the folder into the inbox in one go. */
+    private void dumpImages(long order, int n, String prefix) throws Exception {
+        Path staging = Files.createDirectories(home.resolve("staging-" + prefix));
+        for (int i = 0; i < n; i++) {
+            BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = image.createGraphics();
+            g.setColor(new Color((i * 37 + prefix.hashCode()) & 0xFFFFFF));
+            g.fillRect(0, 0, 24, 24);
+            g.setColor(Color.WHITE);
+            g.drawString(Integer.toString(i), 2, 14);
+            g.dispose();
+            ImageIO.write(image, "jpg", staging.resolve(prefix + "-" + i + ".jpg").toFile());
+        }
+        Path target = app.inbox().resolve(Long.toString(order));
+        Files.createDirectories(app.inbox());
+        if (Files.exists(target)) {
+            try (var files = Files.list(staging)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.move(f, target.resolve(f.getFileName()));
+                }
+            }
+        } else {
+            Files.move(staging, target);
+        }
+    }
+
+    @Test
+    void oneHundredFiftyImagesAndAVideoGoAsThreeBatchesWithThreeSessionsAndThreeReports() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        dumpImages(ORDER, 150, "img");
+        Path video = app.inbox().resolve(ORDER + "/walkaround.mp4");
+        Files.copy(Path.of("src/test/resources/media/clip.mp4"), video);
+
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 3);
+        assertThat(app.ledger().photos(ORDER)).hasSize(151).allSatisfy(p ->
+                assertThat(p.state().name()).isIn("UPLOADED", "SKIPPED"));
+        assertThat(app.sandbox().photos(ORDER)).hasSize(150);
+        List<InspektlabsUpload> uploads = app.inspektlabs().uploads();
+        assertThat(uploads).hasSize(3);
+        assertThat(uploads).extracting(u -> u.files().size()).containsExactlyInAnyOrder(99, 51, 1);
+        assertThat(uploads).extracting(InspektlabsUpload::session).doesNotHaveDuplicates();
+        assertThat(uploads).allSatisfy(u -> {
+            assertThat(u.caseId()).isEqualTo(Long.toString(ORDER));
+            assertThat(u.callbackUrl()).startsWith(app.httpBase() + "/webhooks/inspektlabs/");
+        });
+        assertThat(uploads).filteredOn(u -> u.files().size() == 1).singleElement()
+                .satisfies(u -> assertThat(u.files().get(0).name()).isEqualTo("walkaround.mp4"));
+
+        List<DamageJob> jobs = app.damage().jobs(ORDER);
+        assertThat(jobs).hasSize(3).allSatisfy(j -> assertThat(j.state()).isEqualTo(DamageJobState.REPORTED));
+        assertThat(jobs).extracting(DamageJob::mediaKind).containsExactlyInAnyOrder("IMAGE", "IMAGE", "VIDEO");
+        assertThat(app.damage().reports()).allSatisfy(r -> {
+            assertThat(r.jobId()).isNotNull();
+            assertThat(r.status()).isEqualTo("Available");
+            assertThat(r.vehicleReadings()).contains("odometerReading");
+            assertThat(r.body()).contains("\"inspectionId\"");
+        });
+        // the order record, as a user reads it through the API
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        HttpResponse<String> record = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
+                .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(record.statusCode()).isEqualTo(200);
+        assertThat(record.body()).contains("\"damageJobs\"").contains("\"REPORTED\"").contains("walkaround.mp4")
+                .contains("\"vehicleReadings\"").contains("DAMAGE_REPORTED");
+        // the staged copies are dropped once Inspektlabs holds the media
+        await().atMost(WAIT).until(() -> {
+            try (var stream = Files.walk(home.resolve("media"))) {
+                return stream.noneMatch(Files::isRegularFile);
+            }
+        });
+    }
+
+    @Test
+    void throttledThenUnavailableThenAcceptedKeepsTheBatchIntact() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.Status(429, "API call limit exceeded", 1));
+        app.inspektlabs().faults().failNext(3, "/api/upload", new FaultInjector.Status(503, "ML servers are not available currently.", null));
+        dumpImages(ORDER, 5, "retry");
+
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(5));
+        assertThat(app.sandbox().photos(ORDER)).hasSize(5);
+        assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(DamageJobState.REPORTED);
+            assertThat(j.attempts()).isEqualTo(5);
+        });
+    }
+
+    @Test
+    void usedSessionIsRenewedAndTheBatchResentOnce() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.Status(400, "please generate new token and session", null));
+        dumpImages(ORDER, 3, "session");
+
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        assertThat(app.inspektlabs().uploads()).hasSize(1);
+        assertThat(app.inspektlabs().authRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void restartWhileABatchIsCollectingSendsItOnceAfterTheRestart() throws Exception {
+        app = RunningPhotoBridge.start(home, java.util.Map.of("photobridge.inspektlabs.quiet-period-ms", "4000"));
+        dumpImages(ORDER, 4, "restart");
+        await().atMost(WAIT).until(() -> app.ledger().photos(ORDER).size() == 4
+                && app.ledger().photos(ORDER).stream().allMatch(p -> p.state().name().equals("UPLOADED")));
+        assertThat(app.inspektlabs().uploads()).isEmpty();
+        app.close();
+
+        app = RunningPhotoBridge.start(home, java.util.Map.of("photobridge.inspektlabs.quiet-period-ms", "1000"));
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(4));
+        assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo(DamageJobState.REPORTED));
+    }
+
+    private HttpResponse<String> post(String path, String contentType, String body, String secretHeader) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.httpBase() + path))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (secretHeader != null) {
+            request.header("X-PhotoBridge-Webhook-Secret", secretHeader);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void webhookStoresAReportOnceAndRefusesWrongSecretsAndBadBodies() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        String report = "{\"status\":\"Available\",\"inspectionId\":\"in-unknown-1\",\"caseId\":\"57076503\","
+                + "\"uploadStatus\":\"complete upload\",\"vehicleType\":\"Car\",\"vehicleReadings\":{\"odometerReading\":\"10234\"},"
+                + "\"damages\":[]}";
+        String secret = "sandbox-webhook-secret";
+
+        assertThat(post("/webhooks/inspektlabs/wrong-secret", "application/json", report, null).statusCode()).isEqualTo(401);
+        assertThat(post("/webhooks/inspektlabs", "application/json", report, null).statusCode()).isEqualTo(401);
+        assertThat(post("/webhooks/inspektlabs/" + secret, "application/json", "{not json", null).statusCode()).isEqualTo(400);
+        assertThat(post("/webhooks/inspektlabs/" + secret, "application/json", "{\"status\":\"Available\"}", null).statusCode())
+                .isEqualTo(400);
+        assertThat(post("/webhooks/inspektlabs/" + secret, "text/plain", report, null).statusCode()).isEqualTo(415);
+        String huge = "{\"inspectionId\":\"in-huge\",\"pad\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}";
+        assertThat(post("/webhooks/inspektlabs/" + secret, "application/json", huge, null).statusCode()).isEqualTo(413);
+        assertThat(app.damage().reports()).isEmpty();
+
+        HttpResponse<String> first = post("/webhooks/inspektlabs/" + secret, "application/json", report, null);
+        HttpResponse<String> again = post("/webhooks/inspektlabs", "application/json", report, secret);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("stored-unmatched");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("duplicate");
+        List<DamageReport> reports = app.damage().reports();
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.inspectionId()).isEqualTo("in-unknown-1");
+            assertThat(r.jobId()).isNull();
+            assertThat(r.vehicleReadings()).contains("10234");
+        });
+    }
+
+    @Test
+    void tooManyImagesSplitsTheBatchIntoTwoFreshSessions() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.Status(400, "Maximum 99 images upload possible", null));
+        dumpImages(ORDER, 10, "split");
+
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 2);
+        assertThat(app.inspektlabs().uploads()).extracting(u -> u.files().size()).containsExactlyInAnyOrder(5, 5);
+        List<DamageJob> jobs = app.damage().jobs(ORDER);
+        assertThat(jobs).hasSize(3);
+        assertThat(jobs.get(0).state()).isEqualTo(DamageJobState.FAILED);
+        assertThat(jobs.get(0).lastError()).contains("Maximum 99 images upload possible").contains("split into jobs");
+        assertThat(jobs.subList(1, 3)).allSatisfy(j -> assertThat(j.state()).isEqualTo(DamageJobState.REPORTED));
+    }
+
+    @Test
+    void somethingWentWorngIsRetriedABoundedNumberOfTimesThenTheBatchFails() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        app.inspektlabs().faults().failNext(20, "/api/upload", new FaultInjector.Status(404, "Something Went Worng", null));
+        dumpImages(ORDER, 2, "worng");
+
+        await().atMost(WAIT).until(() -> !app.damage().jobs(ORDER).isEmpty()
+                && app.damage().jobs(ORDER).get(0).state() == DamageJobState.FAILED);
+        DamageJob job = app.damage().jobs(ORDER).get(0);
+        assertThat(job.attempts()).isEqualTo(4);
+        assertThat(job.lastError()).contains("Something Went Worng");
+        assertThat(app.inspektlabs().faults().injected()).isEqualTo(4);
+        assertThat(app.inspektlabs().uploads()).isEmpty();
+    }
+
+    @Test
+    void missingCallbackUrlIsAConfigurationErrorAndTheBatchIsKeptUntilItIsAccepted() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        app.inspektlabs().faults().failNext(6, "/api/upload", new FaultInjector.Status(400, "please provide callback_url", null));
+        dumpImages(ORDER, 3, "callback");
+
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        assertThat(app.inspektlabs().faults().injected()).isEqualTo(6);
+        assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(DamageJobState.REPORTED);
+            assertThat(j.attempts()).isEqualTo(7);
+        });
+    }
+}
