@@ -13,13 +13,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.photobridge.ingest.MediaSource;
 import io.photobridge.vendor.RetryableVendorException;
 import io.photobridge.vendor.VendorException;
+import io.photobridge.vendor.VendorHttp;
 import io.photobridge.vendor.VendorResponses;
 
 /**
@@ -36,14 +35,8 @@ public final class InspektlabsClient {
 
     public InspektlabsClient(InspektlabsSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        this.json = new ObjectMapper()
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        this.http = VendorHttp.client(settings.connectTimeout());
+        this.json = VendorHttp.json();
     }
 
     public InspektlabsSettings settings() {

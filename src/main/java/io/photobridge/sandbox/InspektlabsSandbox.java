@@ -13,11 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -40,11 +37,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -264,11 +259,11 @@ public final class InspektlabsSandbox implements Service, AutoCloseable {
                     .connectTimeout(Duration.ofSeconds(10))
                     .followRedirects(HttpClient.Redirect.NORMAL)
                     .build();
-            scheduler = Executors.newScheduledThreadPool(2, threadFactory("inspektlabs-sandbox-callback-"));
+            scheduler = Executors.newScheduledThreadPool(2, SandboxHttp.threadFactory("inspektlabs-sandbox-callback-"));
             InetAddress address = InetAddress.getByName(settings.host());
             HttpServer created = HttpServer.create(new InetSocketAddress(address, settings.port()), 128);
             created.createContext("/", this::handle);
-            executor = Executors.newFixedThreadPool(THREADS, threadFactory("inspektlabs-sandbox-"));
+            executor = Executors.newFixedThreadPool(THREADS, SandboxHttp.threadFactory("inspektlabs-sandbox-"));
             created.setExecutor(executor);
             created.start();
             String host = address.isAnyLocalAddress() ? "127.0.0.1"
@@ -445,7 +440,7 @@ public final class InspektlabsSandbox implements Service, AutoCloseable {
         baseUrl = null;
         if (tempRoot != null) {
             store = null;
-            deleteRecursively(tempRoot);
+            SandboxHttp.deleteRecursively(tempRoot);
             tempRoot = null;
             sessions.clear();
             tokenSessions.clear();
@@ -456,41 +451,12 @@ public final class InspektlabsSandbox implements Service, AutoCloseable {
         }
     }
 
-    private static ThreadFactory threadFactory(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     private InspektlabsStore requireStore() {
         InspektlabsStore current = store;
         if (current == null) {
             throw new IllegalStateException("The Inspektlabs sandbox is not started");
         }
         return current;
-    }
-
-    private static void deleteRecursively(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("Cannot delete the sandbox's temporary directory {}: {}", root, e.toString());
-        }
     }
 
     // ------------------------------------------------------------------ HTTP dispatch

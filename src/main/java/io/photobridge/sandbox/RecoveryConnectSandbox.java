@@ -7,11 +7,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -38,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,7 +42,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -214,7 +209,7 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
             InetAddress address = InetAddress.getByName(settings.host());
             HttpServer created = HttpServer.create(new InetSocketAddress(address, settings.port()), 128);
             created.createContext("/", this::handle);
-            executor = Executors.newFixedThreadPool(THREADS, threadFactory());
+            executor = Executors.newFixedThreadPool(THREADS, SandboxHttp.threadFactory("recoveryconnect-sandbox-"));
             created.setExecutor(executor);
             created.start();
             String host = address.isAnyLocalAddress() ? "127.0.0.1"
@@ -394,20 +389,11 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
         baseUrl = null;
         if (tempRoot != null) {
             store = null;
-            deleteRecursively(tempRoot);
+            SandboxHttp.deleteRecursively(tempRoot);
             tempRoot = null;
             photosById.clear();
             photosByOrder.clear();
         }
-    }
-
-    private static ThreadFactory threadFactory() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "recoveryconnect-sandbox-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private PhotoStore requireStore() {
@@ -416,26 +402,6 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
             throw new IllegalStateException("The RecoveryConnect sandbox is not started");
         }
         return current;
-    }
-
-    private static void deleteRecursively(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("Cannot delete the sandbox's temporary directory {}: {}", root, e.toString());
-        }
     }
 
     // ------------------------------------------------------------------ HTTP dispatch
