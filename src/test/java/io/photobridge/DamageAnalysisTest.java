@@ -245,4 +245,43 @@ class DamageAnalysisTest {
             assertThat(j.attempts()).isEqualTo(7);
         });
     }
+
+    @Test
+    void s3ObjectsGoInUrlModeAsPresignedLinksToTheirDeliveredCopies() throws Exception {
+        try (InProcessS3 s3Server = InProcessS3.start(RunningPhotoBridge.freePort());
+             software.amazon.awssdk.services.s3.S3Client s3 = s3Server.client()) {
+            s3.createBucket(b -> b.bucket("links"));
+            java.util.Map<String, String> settings = new java.util.HashMap<>(s3Server.settings("links"));
+            settings.put("photobridge.inspektlabs.mode.s3", "s3-url");
+            app = RunningPhotoBridge.start(home, settings);
+            byte[] a = Files.readAllBytes(Path.of("src/test/resources/media/key-exif.jpg"));
+            byte[] b = Files.readAllBytes(Path.of("src/test/resources/media/offset-exif.jpg"));
+            s3.putObject(r -> r.bucket("links").key("incoming/" + ORDER + "/a.jpg"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(a));
+            s3.putObject(r -> r.bucket("links").key("incoming/" + ORDER + "/b.jpg"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(b));
+
+            await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+            InspektlabsUpload upload = app.inspektlabs().uploads().get(0);
+            assertThat(upload.mode()).isEqualTo("urls");
+            assertThat(upload.urls()).hasSize(2).allSatisfy(u -> assertThat(u).contains("/links/done/incoming/").contains("X-Amz-Signature"));
+            assertThat(upload.files()).extracting(InspektlabsUpload.UploadedFile::sha256)
+                    .containsExactlyInAnyOrder(sha(a), sha(b));
+        }
+    }
+
+    @Test
+    void folderPhotosCanGoInUrlModeAsFreshRecoveryConnectLinks() throws Exception {
+        app = RunningPhotoBridge.start(home, java.util.Map.of("photobridge.inspektlabs.mode.folder", "recoveryconnect-url"));
+        dumpImages(ORDER, 3, "rclink");
+
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        InspektlabsUpload upload = app.inspektlabs().uploads().get(0);
+        assertThat(upload.mode()).isEqualTo("urls");
+        assertThat(upload.urls()).hasSize(3).allSatisfy(u -> assertThat(u).contains("/sandbox/files/").contains("X-Amz-Expires"));
+        assertThat(upload.files()).extracting(InspektlabsUpload.UploadedFile::sha256)
+                .containsExactlyInAnyOrderElementsOf(app.sandbox().photos(ORDER).stream().map(p -> p.sha256()).toList());
+    }
+
+    private static String sha(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
 }

@@ -5,15 +5,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import io.photobridge.ingest.FileMediaSource;
 import io.photobridge.ingest.MediaSource;
+import io.photobridge.ingest.S3Urls;
 import io.photobridge.records.DamageJob;
 import io.photobridge.records.DamageJobState;
 import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
 import io.photobridge.records.PhotoRecord;
+import io.photobridge.records.PhotoState;
+import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.vendor.RetryableVendorException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -31,19 +35,44 @@ public final class DamageSubmitter {
     private static final Set<String> ACCEPTED = Set.of("jpg", "jpeg", "png", "jfif", "heic", "mp4", "webm", "mov", "mkv", "avi");
     private static final long ONE_MB = 1024 * 1024;
 
+    /** How a source's media reach Inspektlabs: uploaded bytes, or links it fetches itself. */
+    public enum Mode {
+        /** Multipart upload of the staged bytes (works for every source and kind). */
+        FILE,
+        /** Pre-signed links to the delivered S3 objects. */
+        S3_URL,
+        /** Fresh RecoveryConnect photo_url links (images already uploaded there). */
+        RECOVERYCONNECT_URL;
+
+        /** file, s3-url or recoveryconnect-url. */
+        public static Mode of(String setting) {
+            return Mode.valueOf(setting.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
+
     private final InspektlabsClient client;
     private final DamageRecords damage;
     private final Ledger ledger;
     private final MediaStore store;
     private final String callbackUrl;
+    private final Map<String, Mode> modes;
+    private final S3Urls s3Urls;
+    private final RecoveryConnectClient recoveryConnect;
 
-    /** callbackUrl: PhotoBridge's public webhook URL for reports, secret included. */
-    public DamageSubmitter(InspektlabsClient client, DamageRecords damage, Ledger ledger, MediaStore store, String callbackUrl) {
+    /**
+     * callbackUrl: PhotoBridge's public webhook URL for reports, secret included; modes: per source kind (folder, s3);
+     * s3Urls and recoveryConnect: for the URL modes (s3Urls null when there is no S3 source).
+     */
+    public DamageSubmitter(InspektlabsClient client, DamageRecords damage, Ledger ledger, MediaStore store, String callbackUrl,
+                           Map<String, Mode> modes, S3Urls s3Urls, RecoveryConnectClient recoveryConnect) {
         this.client = client;
         this.damage = damage;
         this.ledger = ledger;
         this.store = store;
         this.callbackUrl = callbackUrl;
+        this.modes = Map.copyOf(modes);
+        this.s3Urls = s3Urls;
+        this.recoveryConnect = recoveryConnect;
     }
 
     /** Submits the batch in the body (photo ids); the batch key is the aggregated exchange's id, stable across retries. */
@@ -78,10 +107,17 @@ public final class DamageSubmitter {
             damage.failed(job.id(), "no media left to send");
             return;
         }
+        List<String> urls = urls(photos);
         damage.attempt(job.id());
         InspektlabsSession session = client.authenticate();
         try {
-            client.uploadFiles(session, job.caseId(), sources(photos), new UploadOptions(callbackUrl, null, null, null));
+            UploadOptions options = new UploadOptions(callbackUrl, null, null, null);
+            if (urls == null) {
+                client.uploadFiles(session, job.caseId(), sources(photos), options);
+            } else {
+                client.uploadUrls(session, job.caseId(), new UrlUpload(urls, List.of(),
+                        photos.stream().map(PhotoRecord::originalName).toList(), List.of(), null, Map.of()), options);
+            }
         } catch (InspektlabsRejection rejection) {
             handle(job, photos, rejection, mayRenewSession);
             return;
@@ -141,6 +177,40 @@ public final class DamageSubmitter {
             damage.excludePhoto(job.id(), photo.id(), "not sent for damage analysis: " + rejection.getMessage());
         }
         send(damage.get(job.id()).orElseThrow(), true);
+    }
+
+    /** Links for a URL-mode batch, or null to upload the bytes (a mixed batch, videos for RecoveryConnect, a link missing). */
+    private List<String> urls(List<PhotoRecord> photos) {
+        Mode mode = modeOf(photos.get(0));
+        if (mode == Mode.FILE || photos.stream().anyMatch(p -> modeOf(p) != mode)) {
+            return null;
+        }
+        List<String> urls = new ArrayList<>();
+        for (PhotoRecord photo : photos) {
+            String url = null;
+            if (mode == Mode.S3_URL && s3Urls != null) {
+                if (photo.state() == PhotoState.RECEIVED || photo.state() == PhotoState.UPLOADING) {
+                    // the object moves under the done prefix when its ingest ends: link it there, not before
+                    throw new RetryableVendorException(InspektlabsClient.VENDOR, "link " + photo.sourceUri(), 0,
+                            "waiting for the ingest of " + photo.originalName() + " to finish", null);
+                }
+                url = s3Urls.presigned(photo.sourceUri());
+            } else if (mode == Mode.RECOVERYCONNECT_URL && photo.state() == PhotoState.UPLOADED && photo.rcAttachmentId() != null) {
+                url = recoveryConnect.getPhoto(photo.orderId(), photo.rcAttachmentId()).photoUrl();
+            }
+            if (url == null) {
+                LOG.info("Damage batch of order {}: no {} link for {}; uploading the bytes instead", photo.orderId(),
+                        mode.name().toLowerCase(Locale.ROOT), photo.originalName());
+                return null;
+            }
+            urls.add(url);
+        }
+        return urls;
+    }
+
+    private Mode modeOf(PhotoRecord photo) {
+        String source = photo.sourceUri() != null && photo.sourceUri().startsWith("s3://") ? "s3" : "folder";
+        return modes.getOrDefault(source, Mode.FILE);
     }
 
     private List<MediaSource> sources(List<PhotoRecord> photos) {
