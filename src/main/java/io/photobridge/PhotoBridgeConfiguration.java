@@ -2,6 +2,7 @@ package io.photobridge;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import io.photobridge.ingest.MediaInspector;
 import io.photobridge.ingest.NameRules;
 import io.photobridge.ingest.S3RouteLoader;
 import io.photobridge.ingest.S3Source;
+import io.photobridge.ingest.S3Urls;
 import io.photobridge.inspektlabs.DamageBatchStrategy;
 import io.photobridge.inspektlabs.DamageBatching;
 import io.photobridge.inspektlabs.DamageSubmitter;
@@ -25,13 +27,21 @@ import io.photobridge.inspektlabs.DamageWebhook;
 import io.photobridge.inspektlabs.InspektlabsClient;
 import io.photobridge.inspektlabs.InspektlabsSettings;
 import io.photobridge.inspektlabs.MediaStore;
+import io.photobridge.pave.PaveClient;
+import io.photobridge.pave.PaveLinkApi;
+import io.photobridge.pave.PaveRelay;
+import io.photobridge.pave.PaveSettings;
+import io.photobridge.pave.PaveWebhook;
+import io.photobridge.records.ApiToken;
 import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
 import io.photobridge.records.OrderRecordsApi;
+import io.photobridge.records.PaveRecords;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
 import io.photobridge.sandbox.InspektlabsSandbox;
+import io.photobridge.sandbox.PaveSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -49,6 +59,8 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** Builds PhotoBridge's beans from the settings: the ledger, the vendor clients (or their sandboxes) and the ingest steps. */
 public class PhotoBridgeConfiguration implements CamelConfiguration {
@@ -101,9 +113,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.millis("photobridge.retry.max-delay-ms")));
         configureS3(context, s, ledger);
         configureInspektlabs(context, s, ledger);
-        String apiToken = s.optional("photobridge.api.token");
-        registry.bind("orderRecordsApi", new OrderRecordsApi(ledger,
-                registry.lookupByNameAndType("damageRecords", DamageRecords.class), apiToken == null ? "" : apiToken));
+        ApiToken apiToken = new ApiToken(s.optional("photobridge.api.token"));
+        configurePave(context, s, ledger, runId, apiToken);
+        registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
+                registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
 
         if (s.bool("photobridge.routes.reload-enabled")) {
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
@@ -157,6 +170,46 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.seconds("photobridge.recoveryconnect.token-refresh-margin-seconds"));
     }
 
+    /** The PAVE QA relay: the PAVE client (or its sandbox), the session records, the relay, linking and the webhook. */
+    private void configurePave(CamelContext context, Settings s, Ledger ledger, String runId, ApiToken apiToken) throws Exception {
+        Registry registry = context.getRegistry();
+        if (!s.bool("photobridge.pave.enabled")) {
+            LOG.info("PAVE relay off (photobridge.pave.enabled=false)");
+            return;
+        }
+        String baseUrl = s.optional("photobridge.pave.base-url");
+        if (baseUrl == null) {
+            if (!s.bool("photobridge.sandbox.enabled")) {
+                throw new IllegalStateException("photobridge.pave.base-url is empty and photobridge.sandbox.enabled is false: set"
+                        + " the PAVE URL (env PHOTOBRIDGE_PAVE_BASE_URL), turn the sandbox on, or set photobridge.pave.enabled=false");
+            }
+            PaveSandbox sandbox = new PaveSandbox(PaveSandbox.Settings.defaults()
+                    .withPort(s.integer("photobridge.sandbox.pave.port"))
+                    .withDataDir(Path.of(s.get("photobridge.sandbox.data-dir")))
+                    .withUsername(s.get("photobridge.pave.username"))
+                    .withApiKey(s.get("photobridge.pave.api-key"))
+                    .withApiSecret(s.get("photobridge.sandbox.pave.api.secret")));
+            sandbox.start();
+            context.addService(sandbox, true, true);
+            registry.bind("paveSandbox", sandbox);
+            baseUrl = sandbox.baseUrl() + "/v1";
+            LOG.info("PAVE sandbox listening on {} (set photobridge.pave.base-url to use the real service)", sandbox.baseUrl());
+        }
+        PaveClient client = new PaveClient(new PaveSettings(URI.create(baseUrl), s.get("photobridge.pave.username"),
+                s.get("photobridge.pave.api-key"), s.get("photobridge.pave.api.secret"),
+                s.millis("photobridge.pave.connect-timeout-ms"), s.millis("photobridge.pave.request-timeout-ms")));
+        PaveRecords records = new PaveRecords(ledger);
+        registry.bind("paveClient", client);
+        registry.bind("paveRecords", records);
+        Map<Integer, Integer> types = new HashMap<>();
+        s.withPrefix("photobridge.pave.types.").forEach((code, type) -> types.put(Integer.parseInt(code), Integer.parseInt(type)));
+        registry.bind("paveRelay", new PaveRelay(client, records, ledger, context.createProducerTemplate(), types,
+                Path.of(s.get("photobridge.pave.staging-dir")), runId, s.seconds("photobridge.pave.lease-seconds")));
+        registry.bind("paveLinkApi", new PaveLinkApi(client, records, apiToken));
+        registry.bind("paveWebhook", new PaveWebhook(records, s.get("photobridge.pave.webhook.header"),
+                s.get("photobridge.pave.webhook.secret")));
+    }
+
     /** Damage analysis: the Inspektlabs client (or its sandbox), the media store, the durable batcher and the webhook. */
     private void configureInspektlabs(CamelContext context, Settings s, Ledger ledger) throws Exception {
         Registry registry = context.getRegistry();
@@ -195,10 +248,15 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("damageBatching", new DamageBatching(store, s.integer("photobridge.inspektlabs.max-images-per-batch"),
                 s.integer("photobridge.inspektlabs.max-videos-per-batch")));
         registry.bind("damageBatchStrategy", new DamageBatchStrategy());
-        String secret = s.get("photobridge.inspektlabs.webhook-secret");
+        String secret = s.get("photobridge.inspektlabs.webhook.secret");
         String callbackUrl = s.get("photobridge.inspektlabs.public-base-url").replaceAll("/+$", "")
                 + "/webhooks/inspektlabs/" + secret;
-        registry.bind("damageSubmitter", new DamageSubmitter(client, damage, ledger, store, callbackUrl));
+        Map<String, DamageSubmitter.Mode> modes = Map.of(
+                "folder", DamageSubmitter.Mode.of(s.get("photobridge.inspektlabs.mode.folder")),
+                "s3", DamageSubmitter.Mode.of(s.get("photobridge.inspektlabs.mode.s3")));
+        registry.bind("damageSubmitter", new DamageSubmitter(client, damage, ledger, store, callbackUrl, modes,
+                registry.lookupByNameAndType("s3Urls", S3Urls.class),
+                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class)));
         registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes")));
 
         JdbcAggregationRepository batches = new JdbcAggregationRepository(
@@ -238,6 +296,17 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         }
         S3Client s3 = builder.build();
         closeWith(context, s3);
+        S3Presigner.Builder presigner = S3Presigner.builder().region(Region.of(s.get("photobridge.s3.region")))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s.bool("photobridge.s3.path-style")).build());
+        if (endpoint != null) {
+            presigner.endpointOverride(URI.create(endpoint));
+        }
+        presigner.credentialsProvider(accessKey != null ? StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(accessKey, s.get("photobridge.s3.secret-key"))) : DefaultCredentialsProvider.builder().build());
+        S3Urls urls = new S3Urls(s3, presigner.build(), s.get("photobridge.s3.done-prefix"), s.bool("photobridge.s3.move-to-done"),
+                Duration.ofMinutes(s.integer("photobridge.inspektlabs.url-expiry-minutes")));
+        closeWith(context, urls);
+        context.getRegistry().bind("s3Urls", urls);
         context.getRegistry().bind("photobridgeS3", s3);
         context.getRegistry().bind("s3Source", new S3Source(s3, s.get("photobridge.s3.prefix"), s.get("photobridge.s3.error-prefix")));
         JdbcMessageIdRepository processed = new JdbcMessageIdRepository(ledger.dataSource(), "ingest-s3");

@@ -8,8 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.photobridge.records.DamageRecords;
+import io.photobridge.pave.PaveRelay;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.PaveRecords;
 import io.photobridge.sandbox.InspektlabsSandbox;
+import io.photobridge.sandbox.PaveSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -54,6 +57,11 @@ public final class RunningPhotoBridge implements AutoCloseable {
         p.put("photobridge.inspektlabs.recovery-interval-ms", "1000");
         p.put("photobridge.sandbox.inspektlabs.port", "0");
         p.put("photobridge.api.token", API_TOKEN);
+        p.put("photobridge.inspektlabs.max-uploads-per-minute", "1000");
+        p.put("photobridge.sandbox.pave.port", "0");
+        p.put("photobridge.pave.poll-ms", "3600000");
+        p.put("photobridge.pave.link-dir", home.resolve("pave-links").toString());
+        p.put("photobridge.pave.staging-dir", home.resolve("pave-staging").toString());
         p.put("photobridge.sandbox.inspektlabs.callback-delay-ms", "300");
         p.put("photobridge.routes.reload-enabled", "false");
         p.putAll(overrides);
@@ -87,6 +95,18 @@ public final class RunningPhotoBridge implements AutoCloseable {
 
     public DamageRecords damage() {
         return context().getRegistry().lookupByNameAndType("damageRecords", DamageRecords.class);
+    }
+
+    public PaveSandbox pave() {
+        return context().getRegistry().lookupByNameAndType("paveSandbox", PaveSandbox.class);
+    }
+
+    public PaveRecords paveRecords() {
+        return context().getRegistry().lookupByNameAndType("paveRecords", PaveRecords.class);
+    }
+
+    public PaveRelay paveRelay() {
+        return context().getRegistry().lookupByNameAndType("paveRelay", PaveRelay.class);
     }
 
     public Ledger ledger() {

@@ -1,7 +1,5 @@
 package io.photobridge.records;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,31 +9,26 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.apache.camel.Exchange;
 
-/** Answers GET /api/orders/{orderId}/records: an order's photos, damage jobs and reports, and timeline, for a bearer token. */
+/** Answers GET /api/orders/{orderId}/records: an order's photos, damage jobs and reports, PAVE captures and timeline, for a bearer token. */
 public final class OrderRecordsApi {
 
     private final Ledger ledger;
     private final DamageRecords damage;
-    private final byte[] token;
+    private final PaveRecords pave;
+    private final ApiToken token;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    /** damage: null when damage analysis is off; token: the bearer token the API requires. */
-    public OrderRecordsApi(Ledger ledger, DamageRecords damage, String token) {
+    /** damage, pave: null when damage analysis or the PAVE relay is off; token: the API's bearer token. */
+    public OrderRecordsApi(Ledger ledger, DamageRecords damage, PaveRecords pave, ApiToken token) {
         this.ledger = ledger;
         this.damage = damage;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.pave = pave;
+        this.token = token;
     }
 
     public void records(Exchange exchange) throws Exception {
-        if (token.length == 0) {
-            answer(exchange, 403, Map.of("message", "the order records API is off: set photobridge.api.token (env PHOTOBRIDGE_API_TOKEN)"));
-            return;
-        }
-        String auth = exchange.getIn().getHeader("Authorization", "", String.class);
-        String given = auth.startsWith("Bearer ") ? auth.substring(7) : "";
-        if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
-            answer(exchange, 401, Map.of("message", "a valid bearer token is required (photobridge.api.token)"));
+        if (!token.admit(exchange)) {
             return;
         }
         String id = exchange.getIn().getHeader("orderId", "", String.class);
@@ -51,6 +44,8 @@ public final class OrderRecordsApi {
         record.put("damageJobs", jobs);
         record.put("damageReports", damage == null ? List.of() : damage.reports().stream()
                 .filter(r -> r.jobId() != null && jobs.stream().anyMatch(j -> j.id() == r.jobId())).toList());
+        record.put("paveSessions", pave == null ? List.of() : pave.sessionsOf(orderId));
+        record.put("paveCaptures", pave == null ? List.of() : pave.capturesOf(orderId));
         record.put("timeline", ledger.timeline(orderId));
         answer(exchange, 200, record);
     }

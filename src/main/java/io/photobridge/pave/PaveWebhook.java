@@ -1,0 +1,62 @@
+package io.photobridge.pave;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.photobridge.records.ApiToken;
+import io.photobridge.records.PaveRecords;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives PAVE's session webhooks, authenticated by a configured header: STAGE_CHANGE, STATUS_CHANGE and COMPLETE of a
+ * linked session queue an immediate poll (the body becomes its session key); other events and unknown sessions are ignored.
+ */
+public final class PaveWebhook {
+
+    /** Exchange property set when a poll should follow. */
+    public static final String POLL = "PhotoBridgePavePoll";
+    private static final Logger LOG = LoggerFactory.getLogger(PaveWebhook.class);
+    private static final Set<String> POLLING_EVENTS = Set.of("SESSION:STAGE_CHANGE", "SESSION:STATUS_CHANGE", "SESSION:COMPLETE");
+
+    private final PaveRecords records;
+    private final String header;
+    private final byte[] secret;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /** header: the HTTP header that carries the secret; secret: its value, set when the callback was registered. */
+    public PaveWebhook(PaveRecords records, String header, String secret) {
+        this.records = records;
+        this.header = header;
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void receive(Exchange exchange) {
+        String given = exchange.getIn().getHeader(header, "", String.class);
+        if (!MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
+            ApiToken.answer(exchange, 401, "missing or wrong " + header);
+            return;
+        }
+        JsonNode event;
+        try {
+            event = json.readTree(exchange.getIn().getBody(String.class));
+        } catch (Exception e) {
+            ApiToken.answer(exchange, 400, "the body must be a JSON PAVE event");
+            return;
+        }
+        String name = event == null ? "" : event.path("event").asText("");
+        String sessionKey = event == null ? "" : event.path("session_key").asText("");
+        if (!POLLING_EVENTS.contains(name) || records.session(sessionKey).isEmpty()) {
+            LOG.info("PAVE webhook {} for session {} ignored ({})", name, sessionKey,
+                    POLLING_EVENTS.contains(name) ? "not linked to an order" : "no poll needed");
+            ApiToken.answer(exchange, 200, "ignored");
+            return;
+        }
+        exchange.setProperty(POLL, sessionKey);
+        ApiToken.answer(exchange, 202, "poll queued");
+    }
+}

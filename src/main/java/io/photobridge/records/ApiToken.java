@@ -1,0 +1,39 @@
+package io.photobridge.records;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import org.apache.camel.Exchange;
+
+/** The bearer token of PhotoBridge's own HTTP API (order records, PAVE linking), compared in constant time. */
+public final class ApiToken {
+
+    private final byte[] token;
+
+    /** token: photobridge.api.token; empty = the API is off. */
+    public ApiToken(String token) {
+        this.token = token == null ? new byte[0] : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** True when the request carries the token; otherwise answers 403 (API off) or 401 and returns false. */
+    public boolean admit(Exchange exchange) {
+        if (token.length == 0) {
+            answer(exchange, 403, "the API is off: set photobridge.api.token (env PHOTOBRIDGE_API_TOKEN)");
+            return false;
+        }
+        String auth = exchange.getIn().getHeader("Authorization", "", String.class);
+        String given = auth.startsWith("Bearer ") ? auth.substring(7) : "";
+        if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+            answer(exchange, 401, "a valid bearer token is required (photobridge.api.token)");
+            return false;
+        }
+        return true;
+    }
+
+    /** A JSON {"message": ...} answer. */
+    public static void answer(Exchange exchange, int status, String message) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody("{\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+    }
+}
