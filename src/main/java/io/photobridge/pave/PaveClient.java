@@ -23,11 +23,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.photobridge.vendor.RetryableVendorException;
 import io.photobridge.vendor.VendorException;
+import io.photobridge.vendor.VendorHttp;
 import io.photobridge.vendor.VendorResponses;
 
 /**
@@ -54,18 +54,13 @@ public final class PaveClient {
     public PaveClient(PaveSettings settings, Clock clock) {
         this.settings = settings;
         this.signer = new PaveSigner(settings.username(), settings.apiKey(), settings.apiSecret(), clock);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        this.json = new ObjectMapper()
+        this.http = VendorHttp.client(settings.connectTimeout());
+        // PAVE's times keep their own offsets; nulls are left out of request bodies
+        this.json = VendorHttp.json()
                 .registerModule(new JavaTimeModule())
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .setSerializationInclusion(JsonInclude.Include.NON_NULL)
                 .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
-                .configure(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE, false)
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+                .configure(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE, false);
     }
 
     public PaveSettings settings() {
