@@ -44,7 +44,10 @@ class PaveRelayTest {
 
     private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.httpBase() + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
         headers.forEach(request::header);
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -144,6 +147,9 @@ class PaveRelayTest {
         HttpResponse<String> accepted = post("/webhooks/pave", event,
                 Map.of("X-PhotoBridge-Webhook-Secret", "sandbox-pave-webhook-secret"));
         assertThat(accepted.statusCode()).isEqualTo(202);
+        assertThat(accepted.headers().map().toString()).doesNotContain("sandbox-pave-webhook-secret");
+        assertThat(post("/webhooks/pave", "event=x", Map.of("X-PhotoBridge-Webhook-Secret", "sandbox-pave-webhook-secret",
+                "Content-Type", "application/x-www-form-urlencoded")).statusCode()).isEqualTo(415);
 
         await().atMost(WAIT).until(() -> app.sandbox().photos(ORDER).size() == 1);
         assertThat(app.sandbox().photos(ORDER).get(0).typeId()).isEqualTo(7);
@@ -176,5 +182,9 @@ class PaveRelayTest {
         assertThat(created.body()).contains("session_key").contains("capture_url");
         assertThat(app.paveRecords().sessionsOf(ORDER)).hasSize(1);
         assertThat(link(ORDER, "no-such-session").statusCode()).isEqualTo(404);
+        // a form body (curl -d without a content type) is refused, not taken as "create a new session"
+        assertThat(post("/api/orders/" + ORDER + "/pave-sessions", "{\"session_key\":\"x\"}", Map.of("Authorization",
+                "Bearer " + RunningPhotoBridge.API_TOKEN, "Content-Type", "application/x-www-form-urlencoded")).statusCode()).isEqualTo(415);
+        assertThat(app.paveRecords().sessionsOf(ORDER)).hasSize(1);
     }
 }

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.photobridge.records.DamageRecords;
+import io.photobridge.records.HttpAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -81,9 +82,7 @@ public final class DamageWebhook {
     }
 
     private static void answer(Exchange exchange, int status, String body) {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(body);
+        HttpAnswer.json(exchange, status, body);
     }
 
     private static String text(JsonNode node, String field) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.photobridge.records.ApiToken;
+import io.photobridge.records.HttpAnswer;
 import io.photobridge.records.PaveRecords;
 import io.photobridge.vendor.VendorException;
 import org.apache.camel.Exchange;
@@ -46,6 +47,12 @@ public final class PaveLinkApi {
             ApiToken.answer(exchange, 400, "order id '" + id + "' is not a number");
             return;
         }
+        String contentType = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase();
+        if (!contentType.isEmpty() && !contentType.startsWith("application/json")) {
+            // a form body would be parsed into headers and read as "no session key": refuse it rather than create a session
+            ApiToken.answer(exchange, 415, "send the body as application/json");
+            return;
+        }
         String text = exchange.getIn().getBody(String.class);
         JsonNode body;
         try {
@@ -83,8 +90,6 @@ public final class PaveLinkApi {
         answer.put("session_key", sessionKey);
         answer.put("status", status);
         answer.put("capture_url", captureUrl);
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(json.writeValueAsString(answer));
+        HttpAnswer.json(exchange, 201, json.writeValueAsString(answer));
     }
 }

@@ -41,6 +41,10 @@ public final class PaveWebhook {
             ApiToken.answer(exchange, 401, "missing or wrong " + header);
             return;
         }
+        if (!exchange.getIn().getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase().startsWith("application/json")) {
+            ApiToken.answer(exchange, 415, "a PAVE event must be application/json");
+            return;
+        }
         JsonNode event;
         try {
             event = json.readTree(exchange.getIn().getBody(String.class));

@@ -32,8 +32,6 @@ public final class ApiToken {
 
     /** A JSON {"message": ...} answer. */
     public static void answer(Exchange exchange, int status, String message) {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody("{\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        HttpAnswer.message(exchange, status, message);
     }
 }

@@ -51,8 +51,6 @@ public final class OrderRecordsApi {
     }
 
     private void answer(Exchange exchange, int status, Object body) throws Exception {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(json.writeValueAsString(body));
+        HttpAnswer.json(exchange, status, json.writeValueAsString(body));
     }
 }
