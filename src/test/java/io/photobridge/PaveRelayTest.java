@@ -187,4 +187,20 @@ class PaveRelayTest {
                 "Bearer " + RunningPhotoBridge.API_TOKEN, "Content-Type", "application/x-www-form-urlencoded")).statusCode()).isEqualTo(415);
         assertThat(app.paveRecords().sessionsOf(ORDER)).hasSize(1);
     }
+
+    @Test
+    void aRetakeAfterAnApprovedPhotoIsRelayedAsANewPhotoAndNoted() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        String key = app.pave().createSession();
+        link(ORDER, key);
+        app.pave().capture(key, 5, true, null, null);
+        app.paveRelay().pollDue();
+        app.pave().capture(key, 5, true, null, null);
+        app.paveRelay().pollDue();
+
+        assertThat(app.sandbox().photos(ORDER)).hasSize(2).allSatisfy(p -> assertThat(p.typeId()).isEqualTo(7));
+        assertThat(app.paveRecords().capturesOf(ORDER)).hasSize(2)
+                .allSatisfy(c -> assertThat(c.relayState()).isEqualTo(PaveCapture.RELAYED));
+        assertThat(app.ledger().timeline(ORDER)).extracting(PhotoEvent::kind).contains("PAVE_RETAKE");
+    }
 }

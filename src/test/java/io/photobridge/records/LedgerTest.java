@@ -111,4 +111,25 @@ class LedgerTest {
             });
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void onlyOneInstanceAtATimeHoldsAPaveSession(String kind) throws Exception {
+        try (Ledger ledger = open(kind)) {
+            PaveRecords pave = new PaveRecords(ledger);
+            pave.link(5L, "SBX-LEASE", "STARTED", null);
+
+            assertThat(pave.claimActive("instance-a", java.time.Duration.ofMinutes(2))).extracting(PaveRecords.Session::sessionKey)
+                    .containsExactly("SBX-LEASE");
+            assertThat(pave.claimActive("instance-b", java.time.Duration.ofMinutes(2))).isEmpty();
+            assertThat(pave.claim("SBX-LEASE", "instance-b", java.time.Duration.ofMinutes(2))).isFalse();
+            pave.polled("SBX-LEASE", "STARTED", true, null);
+            assertThat(pave.claim("SBX-LEASE", "instance-b", java.time.Duration.ofMinutes(2))).isTrue();
+            // an expired lease (an instance that died mid-poll) can be taken over
+            pave.polled("SBX-LEASE", "STARTED", true, null);
+            assertThat(pave.claim("SBX-LEASE", "instance-a", java.time.Duration.ofMillis(1))).isTrue();
+            Thread.sleep(20);
+            assertThat(pave.claim("SBX-LEASE", "instance-b", java.time.Duration.ofMinutes(2))).isTrue();
+        }
+    }
 }
