@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -260,15 +258,11 @@ public final class InspektlabsSandbox implements Service, AutoCloseable {
                     .followRedirects(HttpClient.Redirect.NORMAL)
                     .build();
             scheduler = Executors.newScheduledThreadPool(2, SandboxHttp.threadFactory("inspektlabs-sandbox-callback-"));
-            InetAddress address = InetAddress.getByName(settings.host());
-            HttpServer created = HttpServer.create(new InetSocketAddress(address, settings.port()), 128);
-            created.createContext("/", this::handle);
-            executor = Executors.newFixedThreadPool(THREADS, SandboxHttp.threadFactory("inspektlabs-sandbox-"));
-            created.setExecutor(executor);
-            created.start();
-            String host = address.isAnyLocalAddress() ? "127.0.0.1"
-                    : settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-            baseUrl = "http://" + host + ":" + created.getAddress().getPort();
+            SandboxHttp.Listening listening = SandboxHttp.listen(settings.host(), settings.port(), this::handle, THREADS,
+                    "inspektlabs-sandbox-");
+            HttpServer created = listening.server();
+            executor = listening.executor();
+            baseUrl = listening.baseUrl();
             store = opened;
             server = created;
             LOG.info("Inspektlabs sandbox listening on {} with {} uploads", baseUrl, uploadsBySession.size());

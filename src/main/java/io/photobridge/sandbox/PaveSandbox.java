@@ -4,8 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.imageio.ImageIO;
@@ -264,15 +261,11 @@ public final class PaveSandbox implements Service, AutoCloseable {
             load(dir);
             http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CALLBACK_TIMEOUT).build();
             callbackExecutor = Executors.newSingleThreadExecutor(SandboxHttp.threadFactory("pave-sandbox-callback-"));
-            InetAddress address = InetAddress.getByName(settings.host());
-            HttpServer created = HttpServer.create(new InetSocketAddress(address, settings.port()), 128);
-            created.createContext("/", this::handle);
-            executor = Executors.newFixedThreadPool(THREADS, SandboxHttp.threadFactory("pave-sandbox-"));
-            created.setExecutor(executor);
-            created.start();
-            String host = address.isAnyLocalAddress() ? "127.0.0.1"
-                    : settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-            baseUrl = "http://" + host + ":" + created.getAddress().getPort();
+            SandboxHttp.Listening listening = SandboxHttp.listen(settings.host(), settings.port(), this::handle, THREADS,
+                    "pave-sandbox-");
+            HttpServer created = listening.server();
+            executor = listening.executor();
+            baseUrl = listening.baseUrl();
             root = dir;
             server = created;
             LOG.info("PAVE sandbox listening on {} with {} sessions", baseUrl, sessionCount());

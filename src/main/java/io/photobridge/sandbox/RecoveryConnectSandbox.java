@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -206,15 +203,11 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
             }
             PhotoStore opened = new PhotoStore(root.resolve("recoveryconnect"));
             load(opened);
-            InetAddress address = InetAddress.getByName(settings.host());
-            HttpServer created = HttpServer.create(new InetSocketAddress(address, settings.port()), 128);
-            created.createContext("/", this::handle);
-            executor = Executors.newFixedThreadPool(THREADS, SandboxHttp.threadFactory("recoveryconnect-sandbox-"));
-            created.setExecutor(executor);
-            created.start();
-            String host = address.isAnyLocalAddress() ? "127.0.0.1"
-                    : settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-            baseUrl = "http://" + host + ":" + created.getAddress().getPort();
+            SandboxHttp.Listening listening = SandboxHttp.listen(settings.host(), settings.port(), this::handle, THREADS,
+                    "recoveryconnect-sandbox-");
+            HttpServer created = listening.server();
+            executor = listening.executor();
+            baseUrl = listening.baseUrl();
             store = opened;
             server = created;
             LOG.info("RecoveryConnect sandbox listening on {} with {} photos", baseUrl, photosById.size());

@@ -5,6 +5,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -13,6 +15,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,6 +25,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -191,6 +197,22 @@ final class SandboxHttp {
     }
 
     /** A request body is larger than allowed. */
+    /** A sandbox's started HTTP server, the threads answering it, and its root URL. */
+    record Listening(HttpServer server, ExecutorService executor, String baseUrl) {
+    }
+
+    /** Binds and starts a sandbox's HTTP server on host:port (0 = any free port), answered by a pool of daemon threads. */
+    static Listening listen(String host, int port, HttpHandler handler, int threads, String threadPrefix) throws IOException {
+        InetAddress address = InetAddress.getByName(host);
+        HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 128);
+        server.createContext("/", handler);
+        ExecutorService executor = Executors.newFixedThreadPool(threads, threadFactory(threadPrefix));
+        server.setExecutor(executor);
+        server.start();
+        String shown = address.isAnyLocalAddress() ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+        return new Listening(server, executor, "http://" + shown + ":" + server.getAddress().getPort());
+    }
+
     /** Daemon threads named prefix + n, for a sandbox's server and timers. */
     static ThreadFactory threadFactory(String prefix) {
         AtomicInteger count = new AtomicInteger();
