@@ -86,7 +86,8 @@ class S3IngestTest {
         byte[] bytes = Files.readAllBytes(KEY_JPEG);
         put("incoming/57076503/key/IMG_0100.jpg", bytes);
 
-        await().atMost(WAIT).until(() -> exists("done/incoming/57076503/key/IMG_0100.jpg"));
+        await().atMost(WAIT).until(() -> exists("done/incoming/57076503/key/IMG_0100.jpg")
+                && !exists("incoming/57076503/key/IMG_0100.jpg"));
         assertThat(keys()).containsExactly("done/incoming/57076503/key/IMG_0100.jpg");
         List<StoredPhoto> photos = app.sandbox().photos(ORDER);
         assertThat(photos).singleElement().satisfies(p -> {
@@ -125,7 +126,9 @@ class S3IngestTest {
         byte[] text = "not a photo at all, a driver's notes\n".repeat(10).getBytes();
         put("incoming/57076503/key/notes.jpg", text);
 
-        await().atMost(WAIT).until(() -> exists("error/incoming/57076503/key/notes.jpg.error.txt"));
+        // the object is copied to error/, its note written, and only then the original deleted (nothing lost at any instant)
+        await().atMost(WAIT).until(() -> exists("error/incoming/57076503/key/notes.jpg.error.txt")
+                && !exists("incoming/57076503/key/notes.jpg"));
         assertThat(keys()).containsExactly("error/incoming/57076503/key/notes.jpg",
                 "error/incoming/57076503/key/notes.jpg.error.txt");
         String note = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("error/incoming/57076503/key/notes.jpg.error.txt")).asUtf8String();
