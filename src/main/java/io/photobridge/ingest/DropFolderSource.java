@@ -17,7 +17,7 @@ public final class DropFolderSource {
     /** The name of the folder, under the inbox, that receives failed files and their notes. */
     private final String errorFolder;
     /** The manifests of the inbox, made on first use from the endpoint's folder (one cache for every file). */
-    private volatile FolderManifests manifests;
+    private FolderManifests manifests;
 
     public DropFolderSource(String errorFolder) {
         this.errorFolder = errorFolder;
@@ -39,18 +39,10 @@ public final class DropFolderSource {
     }
 
     /** The manifests rooted at the inbox; made again only if the endpoint's folder changed (a route edit). */
-    private FolderManifests manifests(Path inbox) {
-        FolderManifests current = manifests;
-        if (current == null || !current.root().equals(inbox)) {
-            synchronized (this) {
-                current = manifests;
-                if (current == null || !current.root().equals(inbox)) {
-                    current = new FolderManifests(inbox);
-                    manifests = current;
-                }
-            }
+    private synchronized FolderManifests manifests(Path inbox) {
+        if (manifests == null || !manifests.root().equals(inbox)) {
+            manifests = new FolderManifests(inbox);
         }
-        return current;
+        return manifests;
     }
-
 }

@@ -231,14 +231,9 @@ public final class InspektlabsClient {
     /** Sends once; no answer is a RetryableVendorException, unless it was a media source that failed (an UncheckedIOException). */
     private HttpResponse<InputStream> send(String operation, HttpRequest request, MultipartBody body) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw sourceFailureOr(body, new RetryableVendorException(VENDOR, operation, e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetryableVendorException(VENDOR, operation, e);
-        } catch (UncheckedIOException e) {
-            throw sourceFailureOr(body, new RetryableVendorException(VENDOR, operation, e.getCause()));
+            return VendorHttp.send(http, request, VENDOR, operation);
+        } catch (RetryableVendorException e) {
+            throw sourceFailureOr(body, e);
         }
     }
 

@@ -246,16 +246,7 @@ public final class PaveClient {
     }
 
     private HttpResponse<InputStream> send(String operation, HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new RetryableVendorException(VENDOR, operation, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetryableVendorException(VENDOR, operation, e);
-        } catch (UncheckedIOException e) {
-            throw new RetryableVendorException(VENDOR, operation, e.getCause());
-        }
+        return VendorHttp.send(http, request, VENDOR, operation);
     }
 
     private <T> T convert(String operation, Answer answer, Class<T> type) {

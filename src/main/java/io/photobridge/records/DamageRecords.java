@@ -236,15 +236,28 @@ public final class DamageRecords {
 
     /** Every stored report, oldest first. */
     public List<DamageReport> reports() {
+        return reports("select * from damage_report order by id", null);
+    }
+
+    /** The reports of an order's jobs, oldest first. */
+    public List<DamageReport> reportsOf(long orderId) {
+        return reports("select r.* from damage_report r join damage_job j on r.job_id = j.id where j.order_id = ? order by r.id",
+                orderId);
+    }
+
+    private List<DamageReport> reports(String sql, Long orderId) {
         List<DamageReport> reports = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement("select * from damage_report order by id");
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            if (orderId != null) {
+                st.setLong(1, orderId);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
                 reports.add(new DamageReport(rs.getLong("id"), rs.getString("inspection_id"), rs.getObject("job_id", Long.class),
                         rs.getString("case_id"), rs.getString("status"), rs.getString("upload_status"),
                         rs.getString("vehicle_type"), rs.getString("vehicle_readings"), rs.getString("damages"),
                         rs.getString("body"), rs.getTimestamp("received_at").toInstant()));
+                }
             }
         } catch (SQLException e) {
             throw new LedgerException("cannot read damage reports", e);

@@ -40,10 +40,8 @@ public final class OrderRecordsApi {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("orderId", orderId);
         record.put("photos", ledger.photos(orderId));
-        List<DamageJob> jobs = damage == null ? List.of() : damage.jobs(orderId);
-        record.put("damageJobs", jobs);
-        record.put("damageReports", damage == null ? List.of() : damage.reports().stream()
-                .filter(r -> r.jobId() != null && jobs.stream().anyMatch(j -> j.id() == r.jobId())).toList());
+        record.put("damageJobs", damage == null ? List.of() : damage.jobs(orderId));
+        record.put("damageReports", damage == null ? List.of() : damage.reportsOf(orderId));
         record.put("paveSessions", pave == null ? List.of() : pave.sessionsOf(orderId));
         record.put("paveCaptures", pave == null ? List.of() : pave.capturesOf(orderId));
         record.put("timeline", ledger.timeline(orderId));

@@ -21,7 +21,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.photobridge.ingest.MediaSource;
-import io.photobridge.vendor.RetryableVendorException;
 import io.photobridge.vendor.VendorException;
 import io.photobridge.vendor.VendorHttp;
 import io.photobridge.vendor.VendorResponses;
@@ -128,16 +127,7 @@ public final class RecoveryConnectClient {
     }
 
     private HttpResponse<InputStream> send(String operation, HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new RetryableVendorException(VENDOR, operation, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetryableVendorException(VENDOR, operation, e);
-        } catch (UncheckedIOException e) {
-            throw new RetryableVendorException(VENDOR, operation, e.getCause());
-        }
+        return VendorHttp.send(http, request, VENDOR, operation);
     }
 
     private String bearer() {

@@ -1,6 +1,11 @@
 package io.photobridge.vendor;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -20,6 +25,20 @@ public final class VendorHttp {
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+    }
+
+    /** Sends a request once; no answer at all (timeout, refused or dropped connection, interrupt) is a RetryableVendorException. */
+    public static HttpResponse<InputStream> send(HttpClient http, HttpRequest request, String vendor, String operation) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new RetryableVendorException(vendor, operation, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryableVendorException(vendor, operation, e);
+        } catch (UncheckedIOException e) {
+            throw new RetryableVendorException(vendor, operation, e.getCause());
+        }
     }
 
     /** snake_case JSON that ignores fields a vendor adds later. */
