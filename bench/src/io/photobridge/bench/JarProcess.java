@@ -1,0 +1,193 @@
+package io.photobridge.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The shipped jar ({@code target/photobridge.jar}) run as its own process, the way the README runs it, on a home folder of its own. */
+public final class JarProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path projectDir;
+    private final Path home;
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final int httpPort;
+    private Process process;
+
+    /** A jar run from {@code projectDir} (routes/ and config/ as shipped) whose inbox, ledger and sandbox data live under {@code home}. */
+    public JarProcess(Path projectDir, Path home) {
+        this.projectDir = projectDir.toAbsolutePath();
+        this.home = home.toAbsolutePath();
+        this.httpPort = freePort();
+        property("photobridge.inbox.dir", this.home.resolve("inbox").toString());
+        property("photobridge.records.url", "jdbc:h2:file:" + this.home.resolve("records/photobridge"));
+        property("photobridge.sandbox.data-dir", this.home.resolve("sandbox").toString());
+        property("photobridge.inspektlabs.media-dir", this.home.resolve("media").toString());
+        property("photobridge.pave.link-dir", this.home.resolve("pave-links").toString());
+        property("photobridge.pave.staging-dir", this.home.resolve("pave-staging").toString());
+        property("camel.management.port", String.valueOf(httpPort));
+        property("camel.server.port", String.valueOf(httpPort));
+        property("photobridge.inspektlabs.public-base-url", httpBase());
+        property("photobridge.sandbox.recoveryconnect.port", "0");
+        property("photobridge.sandbox.inspektlabs.port", "0");
+        property("photobridge.sandbox.pave.port", "0");
+        property("photobridge.routes.reload-enabled", "false");
+    }
+
+    /** Sets a PhotoBridge or Camel setting ({@code -Dkey=value}); later calls win. */
+    public JarProcess property(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    /** Adds a JVM option such as {@code -Xmx128m}. */
+    public JarProcess jvm(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    /** Sets an environment variable of the process (secrets are passed this way, as the README says). */
+    public JarProcess env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** Starts the jar; stdout and stderr are appended to {@code home/photobridge.log} (across restarts). */
+    public JarProcess start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        Path jar = projectDir.resolve("target/photobridge.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it first with mvn -B package -DskipTests");
+        }
+        Files.createDirectories(home);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(projectDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        return this;
+    }
+
+    /** Waits until {@code /observe/health} answers 200 (all routes started); the time it took from start(). */
+    public Duration awaitReady(Duration atMost) throws InterruptedException {
+        long started = process.info().startInstant().map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
+        long deadline = System.nanoTime() + atMost.toNanos();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(httpBase() + "/observe/health")).timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("PhotoBridge exited with " + process.exitValue() + " before it was ready; see " + log());
+            }
+            try {
+                if (HTTP.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return Duration.ofMillis(System.currentTimeMillis() - started);
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("PhotoBridge was not ready within " + atMost + "; see " + log());
+    }
+
+    /** kill -9: the process gets no chance to finish anything. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A normal stop (SIGTERM, Camel's graceful shutdown); the exit code. */
+    public int stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return process == null ? 0 : process.exitValue();
+        }
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Current resident set size in bytes (Linux /proc), or -1. */
+    public long rssBytes() {
+        return procStatus("VmRSS:");
+    }
+
+    /** Peak resident set size in bytes since start (Linux /proc), or -1. */
+    public long peakRssBytes() {
+        return procStatus("VmHWM:");
+    }
+
+    private long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public String httpBase() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path inbox() {
+        return home.resolve("inbox");
+    }
+
+    public Path log() {
+        return home.resolve("photobridge.log");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
