@@ -1,5 +1,9 @@
 package io.photobridge;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -18,6 +22,10 @@ public final class PhotoBridge {
     /** The S3 source's route file: loaded only when a bucket is configured and answers (see S3RouteLoader). */
     static final String S3_ROUTE_FILE = "ingest-s3.camel.yaml";
     private static final String S3_ROUTE_PATTERN = "**/" + S3_ROUTE_FILE;
+    /** Route file name prefix -> the setting that switches that feature on. */
+    private static final Map<String, String> FEATURE_ROUTES = Map.of(
+            "inspektlabs-", "photobridge.inspektlabs.enabled",
+            "pave-", "photobridge.pave.enabled");
 
     private PhotoBridge() {
     }
@@ -32,6 +40,12 @@ public final class PhotoBridge {
             }
         }
         return text.toString();
+    }
+
+    /** Route files of a feature switched off by its setting: never loaded (their beans are not made), nor reloaded. */
+    static boolean switchedOff(CamelContext context, String routeFile) {
+        return FEATURE_ROUTES.entrySet().stream().anyMatch(feature -> routeFile.startsWith(feature.getKey())
+                && !"true".equalsIgnoreCase(context.getPropertiesComponent().resolveProperty(feature.getValue()).orElse("true").trim()));
     }
 
     static boolean s3Configured(CamelContext context) {
@@ -63,9 +77,15 @@ public final class PhotoBridge {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 // the S3 route is loaded by S3RouteLoader once its bucket answers, never by Main
+                List<String> excluded = new ArrayList<>(List.of(S3_ROUTE_PATTERN));
+                FEATURE_ROUTES.keySet().stream().sorted()
+                        .filter(prefix -> switchedOff(m.getCamelContext(), prefix))
+                        .forEach(prefix -> excluded.add("**/" + prefix + "*.camel.yaml"));
                 String exclude = m.configure().getRoutesExcludePattern();
-                m.configure().setRoutesExcludePattern(exclude == null || exclude.isBlank()
-                        ? S3_ROUTE_PATTERN : exclude + "," + S3_ROUTE_PATTERN);
+                if (exclude != null && !exclude.isBlank()) {
+                    excluded.add(0, exclude);
+                }
+                m.configure().setRoutesExcludePattern(String.join(",", excluded));
             }
         });
         return main;

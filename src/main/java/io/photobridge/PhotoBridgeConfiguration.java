@@ -121,7 +121,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         if (s.bool("photobridge.routes.reload-enabled")) {
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
                     s.get("photobridge.routes.pattern"),
-                    file -> file.equals(PhotoBridge.S3_ROUTE_FILE) && !s3Loaded(context));
+                    file -> file.equals(PhotoBridge.S3_ROUTE_FILE) && !s3Loaded(context) || PhotoBridge.switchedOff(context, file));
             context.addService(reloader, true, true);
             registry.bind("routeReloader", reloader);
         }
