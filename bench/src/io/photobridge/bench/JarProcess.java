@@ -54,7 +54,7 @@ public final class JarProcess implements AutoCloseable {
         return this;
     }
 
-    /** Adds a JVM option such as {@code -Xmx128m}. */
+    /** Adds a JVM option such as {@code -Xmx128m}; {@code {home}} in it stands for the home folder. */
     public JarProcess jvm(String option) {
         jvmOptions.add(option);
         return this;
@@ -78,7 +78,7 @@ public final class JarProcess implements AutoCloseable {
         Files.createDirectories(home);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
+        jvmOptions.forEach(option -> command.add(option.replace("{home}", home.toString())));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());

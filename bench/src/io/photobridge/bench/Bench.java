@@ -1,0 +1,450 @@
+package io.photobridge.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.photobridge.sandbox.InspektlabsSandbox;
+import io.photobridge.sandbox.RecoveryConnectSandbox;
+import io.photobridge.sandbox.StoredPhoto;
+
+/**
+ * The benchmark harness: runs the shipped jar against sandboxes on loopback (hosted here, outside PhotoBridge's process) and, for
+ * throughput, the raw JDK HttpClient baseline against the same sandbox. Usage: {@code bench/run [scenario...]} with scenarios
+ * throughput, latency, memory, backlog, startup (default: all). Results: stdout and {@code target/bench/<scenario>.md}.
+ */
+public final class Bench {
+
+    static final long ORDER = 57076501L;
+    static final int PARALLEL = 4;
+    private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+    private final Path project = Path.of("").toAbsolutePath();
+    private final Path work = project.resolve("target/bench");
+    private final Path fixtures = work.resolve("fixtures");
+    private final double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
+    private int runs;
+
+    public static void main(String[] args) throws Exception {
+        List<String> scenarios = args.length == 0 ? List.of("startup", "throughput", "latency", "backlog", "memory") : List.of(args);
+        Bench bench = new Bench();
+        for (String scenario : scenarios) {
+            String markdown = switch (scenario) {
+                case "throughput" -> bench.throughput();
+                case "latency" -> bench.latency();
+                case "memory" -> bench.memory();
+                case "backlog" -> bench.backlog();
+                case "startup" -> bench.startup();
+                default -> throw new IllegalArgumentException("unknown scenario " + scenario
+                        + " (throughput, latency, memory, backlog, startup)");
+            };
+            Files.createDirectories(bench.work);
+            String text = "### " + scenario + " (" + Instant.now() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
+                    + System.getProperty("java.version") + ")\n\n" + markdown + "\n";
+            Files.writeString(bench.work.resolve(scenario + ".md"), text);
+            System.out.println(text);
+        }
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    /** Drop folder -> RecoveryConnect for 100 KB, 2 MB and 20 MB photos, PhotoBridge and the raw baseline alternately, 3 rounds each. */
+    String throughput() throws Exception {
+        StringBuilder table = new StringBuilder("| photo size | photos | PhotoBridge photos/s | MB/s | raw baseline photos/s | MB/s | ratio (median of 3) |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        long[][] sizes = {{100_000, count(2000)}, {2_000_000, count(300)}, {20_000_000, count(40)}};
+        for (long[] size : sizes) {
+            byte[] photo = Fixtures.photo(fixtures, size[0]);
+            int count = (int) size[1];
+            double[] ours = new double[3];
+            double[] raw = new double[3];
+            for (int round = 0; round < 3; round++) {
+                Path batch = work.resolve("batch");
+                clean(batch);
+                Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "tp", count);
+                Run run = photoBridgeRun(batch, count, Map.of(), null);
+                clean(run.home());
+                ours[round] = run.seconds();
+                raw[round] = rawRun(batch.resolve(String.valueOf(ORDER)), count);
+                log("throughput %s x %d round %d: PhotoBridge %.2f s, raw %.2f s", human(photo.length), count, round + 1, ours[round], raw[round]);
+            }
+            double oursMedian = median(ours);
+            double rawMedian = median(raw);
+            double mb = (double) photo.length * count / 1e6;
+            double[] ratios = new double[3];
+            for (int i = 0; i < 3; i++) {
+                ratios[i] = raw[i] / ours[i];
+            }
+            table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f, %.2f, %.2f) |%n",
+                    human(photo.length), count, count / oursMedian, mb / oursMedian, count / rawMedian, mb / rawMedian,
+                    median(ratios), ratios[0], ratios[1], ratios[2]));
+        }
+        return table + "\nPhotoBridge: the shipped jar with its default settings (" + PARALLEL + " parallel uploads), damage analysis and "
+                + "PAVE off; timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
+                + "sandbox. Raw baseline: RawBaseline (JDK HttpClient, same Base64 JSON, " + PARALLEL + " threads) on the same files "
+                + "and a fresh sandbox; timed from its first request to its last answer.\n";
+    }
+
+    /** One PhotoBridge run: starts the jar, drops {@code batch}'s order folders into the inbox in one rename, waits for all uploads. */
+    private Run photoBridgeRun(Path batch, int expected, Map<String, String> properties, List<String> jvm) throws Exception {
+        Path home = work.resolve("run-" + (++runs));
+        clean(home);
+        try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
+             JarProcess app = new JarProcess(project, home)) {
+            app.property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
+                    .property("photobridge.inspektlabs.enabled", "false")
+                    .property("photobridge.pave.enabled", "false");
+            properties.forEach(app::property);
+            if (jvm != null) {
+                jvm.forEach(app::jvm);
+            }
+            app.start().awaitReady(Duration.ofSeconds(60));
+            Files.createDirectories(app.inbox());
+            long started = System.nanoTime();
+            try (Stream<Path> orders = Files.list(batch)) {
+                for (Path order : orders.toList()) {
+                    Files.move(order, app.inbox().resolve(order.getFileName()));
+                }
+            }
+            await(() -> sandbox.createdPhotos() >= expected, Duration.ofMinutes(20), app, "uploads (" + sandbox.createdPhotos() + "/" + expected + ")");
+            double seconds = (System.nanoTime() - started) / 1e9;
+            await(() -> countFiles(app.inbox().resolve(".done")) >= expected, Duration.ofMinutes(1), app, ".done files");
+            check(sandbox.createdPhotos() == expected, "sandbox holds " + sandbox.createdPhotos() + " photos, expected " + expected);
+            long peakRss = app.peakRssBytes();
+            app.stop();
+            // the files as delivered, for the raw baseline
+            Path done = app.inbox().resolve(".done");
+            try (Stream<Path> orders = Files.list(done)) {
+                for (Path order : orders.toList()) {
+                    Files.move(order, batch.resolve(order.getFileName()));
+                }
+            }
+            return new Run(seconds, peakRss, app.log(), home);
+        } finally {
+            clean(home.resolve("sandbox"));
+        }
+    }
+
+    private double rawRun(Path folder, int expected) throws Exception {
+        Path home = work.resolve("run-" + (++runs));
+        clean(home);
+        try (RecoveryConnectSandbox sandbox = recoveryConnect(home)) {
+            Process raw = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), RawBaseline.class.getName(),
+                    sandbox.baseUrl(), "sandbox@example.com", "sandbox", String.valueOf(ORDER), String.valueOf(PARALLEL), folder.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(raw.getInputStream().readAllBytes()).trim();
+            check(raw.waitFor() == 0, "raw baseline failed: " + out);
+            check(sandbox.createdPhotos() == expected, "raw baseline stored " + sandbox.createdPhotos() + ", expected " + expected);
+            String[] figures = out.lines().reduce((a, b) -> b).orElseThrow().split(" ");
+            return Long.parseLong(figures[2]) / 1000.0;
+        } finally {
+            clean(home);
+        }
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    /** A steady 20 photos/s for 60 s (2 MB photos): time from a file being complete in the inbox to the photo stored by the sandbox. */
+    String latency() throws Exception {
+        StringBuilder out = new StringBuilder("| delivery into the inbox | photos | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|\n");
+        byte[] photo = Fixtures.photo(fixtures, 2_000_000);
+        int count = count(1200);
+        for (boolean inPlace : new boolean[] {false, true}) {
+            double[] latencies = steadyLatencies(photo, count, 20, inPlace);
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.2f s | %.2f s | %.2f s | %.2f s |%n",
+                    inPlace ? "written in place (like cp: fresh mtime, PhotoBridge waits settle-ms = 1 s)"
+                            : "renamed in complete (old mtime: taken at once)",
+                    count, percentile(latencies, 50), percentile(latencies, 90), percentile(latencies, 99), percentile(latencies, 100)));
+        }
+        return out + "\n" + human(photo.length) + " photos at a steady 20 photos/s, the shipped jar with default settings, damage "
+                + "analysis and PAVE off. Latency = from the moment the file is complete in the inbox (rename done, or last byte "
+                + "written and closed) to the moment the sandbox lists the stored photo (sampled every 5 ms).\n";
+    }
+
+    private double[] steadyLatencies(byte[] photo, int count, int perSecond, boolean inPlace) throws Exception {
+        Path home = work.resolve("run-" + (++runs));
+        clean(home);
+        Path staging = home.resolve("staging");
+        List<Path> files = Fixtures.copies(photo, staging, inPlace ? "cp" : "mv", count);
+        try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
+             JarProcess app = new JarProcess(project, home)) {
+            app.property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
+                    .property("photobridge.inspektlabs.enabled", "false")
+                    .property("photobridge.pave.enabled", "false");
+            app.start().awaitReady(Duration.ofSeconds(60));
+            Path orderDir = Files.createDirectories(app.inbox().resolve(String.valueOf(ORDER)));
+            Map<String, Long> complete = new HashMap<>();
+            Map<String, Long> stored = new HashMap<>();
+            long start = System.nanoTime();
+            long intervalNanos = 1_000_000_000L / perSecond;
+            int next = 0;
+            while (stored.size() < count) {
+                long now = System.nanoTime();
+                while (next < count && now - start >= next * intervalNanos) {
+                    Path file = files.get(next++);
+                    if (inPlace) {
+                        Files.copy(file, orderDir.resolve(file.getFileName()));
+                    } else {
+                        Fixtures.deliver(file, orderDir);
+                    }
+                    complete.put(file.getFileName().toString(), System.nanoTime());
+                    now = System.nanoTime();
+                }
+                for (StoredPhoto p : sandbox.photos(ORDER)) {
+                    String name = p.imageName().substring(p.imageName().lastIndexOf(" - ") + 3);
+                    stored.putIfAbsent(name, now);
+                }
+                check(app.isAlive(), "PhotoBridge died; see " + app.log());
+                check(now - start < TimeUnit.MINUTES.toNanos(10), "latency run did not finish: " + stored.size() + "/" + count);
+                Thread.sleep(5);
+            }
+            check(sandbox.createdPhotos() == count, "sandbox holds " + sandbox.createdPhotos() + " photos, expected " + count);
+            double[] latencies = new double[count];
+            int i = 0;
+            for (Map.Entry<String, Long> e : complete.entrySet()) {
+                latencies[i++] = (stored.get(e.getKey()) - e.getValue()) / 1e9;
+            }
+            log("latency (%s): p50 %.2f s, p99 %.2f s", inPlace ? "in place" : "renamed", percentile(latencies, 50), percentile(latencies, 99));
+            return latencies;
+        } finally {
+            clean(home);
+        }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /** With -Xmx128m: a 100 MB video through Inspektlabs multipart, 99 x 10 MB photos through RecoveryConnect, and small-file controls. */
+    String memory() throws Exception {
+        StringBuilder out = new StringBuilder("| workload (-Xmx128m) | completed | OutOfMemoryError | heap used, peak | live heap after GC, peak | RSS, peak |\n"
+                + "|---|---|---|---|---|---|\n");
+        out.append(photosUnderSmallHeap(100_000, 99));
+        out.append(photosUnderSmallHeap(10_000_000, 99));
+        out.append(videoUnderSmallHeap(2_000_000));
+        out.append(videoUnderSmallHeap(100_000_000));
+        return out + "\nThe shipped jar with -Xmx128m (G1, -Xlog:gc). Heap figures from the GC log: the largest heap before a "
+                + "collection and the largest live heap after one; RSS is the process's VmHWM. Videos go through Inspektlabs "
+                + "multipart (file mode) until the damage report is stored; photos through RecoveryConnect (damage analysis off).\n";
+    }
+
+    private String photosUnderSmallHeap(long size, int count) throws Exception {
+        byte[] photo = Fixtures.photo(fixtures, size);
+        Path batch = work.resolve("batch");
+        clean(batch);
+        Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "mem", count);
+        Run run = photoBridgeRun(batch, count, Map.of(), smallHeap());
+        clean(batch);
+        String row = memoryRow(count + " x " + human(photo.length) + " photos -> RecoveryConnect", count + "/" + count, run);
+        clean(run.home());
+        return row;
+    }
+
+    private String videoUnderSmallHeap(long size) throws Exception {
+        Path home = work.resolve("run-" + (++runs));
+        clean(home);
+        String token = "bench-api-token";
+        try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
+             InspektlabsSandbox inspektlabs = new InspektlabsSandbox(InspektlabsSandbox.Settings.defaults()
+                     .withDataDir(home.resolve("inspektlabs")).withCallbackDelay(Duration.ofMillis(200)));
+             JarProcess app = new JarProcess(project, home)) {
+            inspektlabs.start();
+            app.property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
+                    .property("photobridge.inspektlabs.base-url", inspektlabs.baseUrl())
+                    .property("photobridge.inspektlabs.quiet-period-ms", "1000")
+                    .property("photobridge.pave.enabled", "false")
+                    .property("photobridge.api.token", token);
+            smallHeap().forEach(app::jvm);
+            app.start().awaitReady(Duration.ofSeconds(60));
+            Path video = Fixtures.video(home.resolve("staging/walkaround.mp4"), size);
+            Fixtures.deliver(video, app.inbox().resolve(String.valueOf(ORDER)));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest records = HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
+                    .header("Authorization", "Bearer " + token).build();
+            await(() -> {
+                try {
+                    String body = http.send(records, HttpResponse.BodyHandlers.ofString()).body();
+                    return body.matches("(?s).*\"damageReports\"\\s*:\\s*\\[\\s*\\{.*");
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            }, Duration.ofMinutes(10), app, "the damage report of the video");
+            Run run = new Run(0, app.peakRssBytes(), app.log(), home);
+            app.stop();
+            return memoryRow("1 video of " + human(size) + " -> Inspektlabs multipart", "report stored", run);
+        } finally {
+            clean(home);
+        }
+    }
+
+    private List<String> smallHeap() {
+        return List.of("-Xmx128m", "-Xlog:gc:file={home}/gc.log");
+    }
+
+    private String memoryRow(String workload, String completed, Run run) throws IOException {
+        String log = Files.readString(run.log());
+        Path gcLog = run.home().resolve("gc.log");
+        long peakUsed = 0;
+        long peakLive = 0;
+        for (String line : Files.readAllLines(gcLog)) {
+            if (line.contains("Pause")) {
+                Matcher m = GC_PAUSE.matcher(line);
+                if (m.find()) {
+                    peakUsed = Math.max(peakUsed, Long.parseLong(m.group(1)));
+                    peakLive = Math.max(peakLive, Long.parseLong(m.group(2)));
+                }
+            }
+        }
+        return String.format(Locale.ROOT, "| %s | %s | %s | %d MB | %d MB | %d MB |%n", workload, completed,
+                log.contains("OutOfMemoryError") ? "yes" : "no", peakUsed, peakLive, run.peakRss() / 1_000_000);
+    }
+
+    // ---------------------------------------------------------------- backlog
+
+    /** 100 files vs 10,000 files of 100 KB dumped at once (one rename): files/s of each, median of 3 rounds for the small one. */
+    String backlog() throws Exception {
+        byte[] photo = Fixtures.photo(fixtures, 100_000);
+        int big = count(10_000);
+        double[] small = new double[3];
+        for (int round = 0; round < 3; round++) {
+            small[round] = backlogRun(photo, 100);
+        }
+        double large = backlogRun(photo, big);
+        double smallRate = 100 / median(small);
+        double largeRate = big / large;
+        return String.format(Locale.ROOT, "| files dumped at once | files/s |%n|---|---|%n| 100 (median of 3: %.1f, %.1f, %.1f) | %.1f |%n"
+                        + "| %d | %.1f |%n%nRatio %,d-file rate / 100-file rate: **%.2f**. %s photos, the shipped jar with default settings "
+                        + "(max-in-flight 32, 4 parallel uploads), damage analysis and PAVE off; timed from the one rename that drops the "
+                        + "folder into the inbox to the last photo stored by the sandbox.%n",
+                100 / small[0], 100 / small[1], 100 / small[2], smallRate, big, largeRate, big, largeRate / smallRate, human(photo.length));
+    }
+
+    private double backlogRun(byte[] photo, int count) throws Exception {
+        Path batch = work.resolve("batch");
+        clean(batch);
+        Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "bl", count);
+        Run run = photoBridgeRun(batch, count, Map.of(), null);
+        clean(batch);
+        clean(run.home());
+        log("backlog %d files: %.2f s (%.1f files/s)", count, run.seconds(), count / run.seconds());
+        return run.seconds();
+    }
+
+    // ---------------------------------------------------------------- startup
+
+    /** The shipped jar exactly as the README runs it (in-process sandboxes, H2), 5 starts: time to healthy, then idle RSS after 30 s. */
+    String startup() throws Exception {
+        double[] ready = new double[5];
+        long[] idleRss = new long[5];
+        for (int i = 0; i < 5; i++) {
+            Path home = work.resolve("run-" + (++runs));
+            clean(home);
+            try (JarProcess app = new JarProcess(project, home)) {
+                ready[i] = app.start().awaitReady(Duration.ofSeconds(60)).toMillis() / 1000.0;
+                if (i == 0 || i == 4) {
+                    Thread.sleep(30_000);
+                    idleRss[i] = app.rssBytes();
+                }
+                app.stop();
+            } finally {
+                clean(home);
+            }
+            log("start %d: ready in %.2f s", i + 1, ready[i]);
+        }
+        return String.format(Locale.ROOT, "| start-up to healthy (median of 5) | all 5 | idle RSS after 30 s |%n|---|---|---|%n"
+                        + "| %.2f s | %s | %d MB, %d MB |%n%nThe shipped jar with the README's defaults (no JVM options; H2; the "
+                        + "three sandboxes in-process): from process start to the first 200 of /observe/health (all routes started).%n",
+                median(ready), Arrays.toString(ready), idleRss[0] / 1_000_000, idleRss[4] / 1_000_000);
+    }
+
+    // ---------------------------------------------------------------- support
+
+    private RecoveryConnectSandbox recoveryConnect(Path home) {
+        RecoveryConnectSandbox sandbox = new RecoveryConnectSandbox(RecoveryConnectSandbox.Settings.defaults()
+                .withDataDir(home.resolve("sandbox")));
+        sandbox.start();
+        return sandbox;
+    }
+
+    private int count(int full) {
+        return Math.max(10, (int) Math.round(full * scale));
+    }
+
+    private static void await(BooleanSupplier done, Duration atMost, JarProcess app, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!done.getAsBoolean()) {
+            check(app.isAlive(), "PhotoBridge died while waiting for " + what + "; see " + app.log());
+            check(System.nanoTime() < deadline, "gave up waiting for " + what + " after " + atMost + "; see " + app.log());
+            Thread.sleep(10);
+        }
+    }
+
+    private static long countFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    private static double median(double[] values) {
+        return percentile(values, 50);
+    }
+
+    private static double percentile(double[] values, double p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static String human(long bytes) {
+        return bytes >= 1_000_000 ? Math.round(bytes / 1e6) + " MB" : Math.round(bytes / 1e3) + " KB";
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void clean(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
+    }
+
+    private record Run(double seconds, long peakRss, Path log, Path home) {
+    }
+}
