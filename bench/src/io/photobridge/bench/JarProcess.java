@@ -183,7 +183,8 @@ public final class JarProcess implements AutoCloseable {
         stop();
     }
 
-    static int freePort() {
+    /** A free loopback port. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

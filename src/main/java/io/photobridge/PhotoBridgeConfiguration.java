@@ -143,7 +143,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                     "127.0.0.1", s.integer("photobridge.sandbox.recoveryconnect.port"),
                     Path.of(s.get("photobridge.sandbox.data-dir")),
                     s.get("photobridge.sandbox.recoveryconnect.username"), s.get("photobridge.sandbox.recoveryconnect.password"),
-                    s.optional("photobridge.sandbox.recoveryconnect.static-token"),
+                    s.optional("photobridge.sandbox.recoveryconnect.static.token"),
                     s.seconds("photobridge.sandbox.recoveryconnect.token-ttl-seconds"), orders,
                     Long.parseLong(s.get("photobridge.sandbox.recoveryconnect.max-body-bytes"))));
             sandbox.start();
