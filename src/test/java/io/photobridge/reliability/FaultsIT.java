@@ -40,6 +40,7 @@ import io.photobridge.sandbox.FaultInjector.Drop;
 import io.photobridge.sandbox.FaultInjector.Fault;
 import io.photobridge.sandbox.FaultInjector.Slow;
 import io.photobridge.sandbox.FaultInjector.Status;
+import io.photobridge.sandbox.InspektlabsUpload;
 import io.photobridge.sandbox.StoredPhoto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -230,6 +231,8 @@ class FaultsIT {
                 .collect(Collectors.groupingBy(DamageReport::jobId, Collectors.counting()));
         long unmatchedReports = reports.stream().filter(r -> r.jobId() == null).count();
         long reportedJobs = jobs.stream().filter(j -> j.state() == DamageJobState.REPORTED).count();
+        List<String> acceptedUploads = app.inspektlabs().uploads().stream().map(InspektlabsUpload::session).toList();
+        Set<String> reportedInspections = reports.stream().map(DamageReport::inspectionId).collect(Collectors.toSet());
 
         // --- PAVE
         List<PaveCapture> captures = app.paveRecords().capturesOf(PAVE_ORDER);
@@ -248,7 +251,8 @@ class FaultsIT {
                         + "| RecoveryConnect create requests handled (past the faults) | %d |%n"
                         + "| upload attempts per photo (attempts: photos; at most %d) | %s |%n"
                         + "| damage jobs / reported / reports stored for them | %d / %d / %d |%n"
-                        + "| reports of timed-out uploads (kept, unmatched) | %d |%n"
+                        + "| uploads Inspektlabs accepted / their reports stored | %d / %d |%n"
+                        + "| of which reports of uploads timed out on the client (kept, no job) | %d |%n"
                         + "| PAVE verdicts recorded (approved + rejected) / approved photos relayed | %d (%d + %d) / %d |%n"
                         + "| work arriving over / elapsed until all settled | %d s / %.1f s |%n",
                 RC_SEED, INSPEKTLABS_SEED, PAVE_SEED, PROBABILITY, SLOW.toMillis(), CLIENT_TIMEOUT.toMillis(),
@@ -256,6 +260,7 @@ class FaultsIT {
                 injected.get(2), kinds(PAVE_SEED, injected.get(2), mix),
                 photos, approvedPave.size(), copies.size(), stored.size(), lost, duplicates, unexpected,
                 app.sandbox().createRequests(), budget, attempts, jobs.size(), reportedJobs, reportsPerJob.values().stream().mapToLong(Long::longValue).sum(),
+                acceptedUploads.size(), acceptedUploads.stream().filter(reportedInspections::contains).count(),
                 unmatchedReports, captures.size(), approvedPave.size(), rejectedPave, relayed, ticks * TICK.toSeconds(), elapsed);
         System.out.println("FaultsIT results (" + size + "):\n" + result);
         size.writeResult("faults", result);
@@ -296,6 +301,8 @@ class FaultsIT {
             assertThat(j.state()).as("damage job %d (%s)", j.id(), j.lastError()).isEqualTo(DamageJobState.REPORTED);
             assertThat(reportsPerJob.get(j.id())).as("reports of damage job %d", j.id()).isEqualTo(1L);
         });
+        // every upload Inspektlabs accepted, even one the client timed out on, had its report stored
+        assertThat(reportedInspections).as("reports stored").containsAll(acceptedUploads);
         Map<Long, Long> jobsPerPhoto = jobs.stream().flatMap(j -> app.damage().includedPhotos(j.id()).stream())
                 .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
         assertThat(rows).allSatisfy(row -> assertThat(jobsPerPhoto.get(row.id()))
