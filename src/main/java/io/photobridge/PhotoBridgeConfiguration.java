@@ -110,7 +110,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
 
         registry.bind("recoveryConnectUploader", new PhotoUploader(recoveryConnect, ledger, runId,
                 s.get("photobridge.recoveryconnect.picture-time-format"), pictureTimeZone,
-                s.millis("photobridge.retry.max-delay-ms")));
+                s.millis("photobridge.retry.max-delay-ms"), s.millis("photobridge.recoveryconnect.unknown-outcome-delay-ms")));
         configureS3(context, s, ledger);
         configureInspektlabs(context, s, ledger);
         ApiToken apiToken = new ApiToken(s.optional("photobridge.api.token"));

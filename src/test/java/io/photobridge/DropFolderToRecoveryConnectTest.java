@@ -158,6 +158,26 @@ class DropFolderToRecoveryConnectTest {
     }
 
     @Test
+    void uploadAnsweredOnlyAfterTheTimeoutIsFoundByTheRetryNotSentTwice() throws Exception {
+        // RecoveryConnect stores the photo 500 ms after the client gave up; the retry looks for it only after 1.5 s
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.recoveryconnect.upload-timeout-ms", "1000",
+                "photobridge.recoveryconnect.unknown-outcome-delay-ms", "1500"));
+        app.sandbox().faults().failNext(1, "/photos", new FaultInjector.Slow(Duration.ofMillis(1500)));
+
+        drop(KEY_JPEG, ORDER + "/key/slow.jpg");
+
+        await().atMost(WAIT).until(() -> Files.exists(app.inbox().resolve(".done/" + ORDER + "/key/slow.jpg")));
+        Thread.sleep(1500); // the slow answer has landed by now, whenever the retry ran
+        assertThat(app.sandbox().photos(ORDER)).hasSize(1);
+        assertThat(app.sandbox().createRequests()).isEqualTo(1);
+        PhotoRecord row = app.ledger().photos(ORDER).get(0);
+        assertThat(row.state()).isEqualTo(PhotoState.UPLOADED);
+        assertThat(row.rcAttachmentId()).isEqualTo(app.sandbox().photos(ORDER).get(0).id());
+        assertThat(app.ledger().timeline(ORDER)).extracting(PhotoEvent::detail)
+                .anyMatch(d -> d != null && d.startsWith("reconciled"));
+    }
+
+    @Test
     void expiredTokenIsRenewedAndTheUploadSucceeds() throws Exception {
         app = RunningPhotoBridge.start(home);
         drop(KEY_JPEG, ORDER + "/key/before.jpg");

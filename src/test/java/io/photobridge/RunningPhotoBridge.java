@@ -47,6 +47,7 @@ public final class RunningPhotoBridge implements AutoCloseable {
         p.put("photobridge.sandbox.recoveryconnect.port", "0");
         p.put("photobridge.retry.initial-delay-ms", "100");
         p.put("photobridge.retry.max-delay-ms", "1000");
+        p.put("photobridge.recoveryconnect.unknown-outcome-delay-ms", "500");
         p.put("camel.management.port", String.valueOf(httpPort));
         p.put("camel.server.port", String.valueOf(httpPort));
         p.put("photobridge.inspektlabs.public-base-url", "http://127.0.0.1:" + httpPort);

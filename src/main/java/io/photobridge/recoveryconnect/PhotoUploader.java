@@ -31,21 +31,25 @@ public final class PhotoUploader {
     private final DateTimeFormatter pictureTimeFormat;
     private final ZoneId pictureTimeZone;
     private final Duration maxRetryAfter;
+    private final Duration unknownOutcomeDelay;
 
     /**
      * @param runId             identifies this process run in the ledger, to tell a crashed attempt from one in flight
      * @param pictureTimeFormat the {@code picture_time} format, e.g. yyyy-MM-dd HH:mm:ss
      * @param pictureTimeZone   zone to convert picture times to when their offset is known; null keeps the camera's local time
      * @param maxRetryAfter     the longest {@code Retry-After} honoured
+     * @param unknownOutcomeDelay after an upload that got no answer, the least wait before the retry looks for the photo in the
+     *                          order's list (RecoveryConnect may still be storing the photo the client gave up on)
      */
     public PhotoUploader(RecoveryConnectClient client, Ledger ledger, String runId, String pictureTimeFormat,
-                         ZoneId pictureTimeZone, Duration maxRetryAfter) {
+                         ZoneId pictureTimeZone, Duration maxRetryAfter, Duration unknownOutcomeDelay) {
         this.client = client;
         this.ledger = ledger;
         this.runId = runId;
         this.pictureTimeFormat = DateTimeFormatter.ofPattern(pictureTimeFormat, Locale.ROOT);
         this.pictureTimeZone = pictureTimeZone;
         this.maxRetryAfter = maxRetryAfter;
+        this.unknownOutcomeDelay = unknownOutcomeDelay;
     }
 
     public void upload(IngestItem item, Exchange exchange) {
@@ -77,6 +81,7 @@ public final class PhotoUploader {
             }
             exchange.setProperty(CLAIMED, true);
         }
+        boolean creating = false;
         try {
             if (reconcileFirst) {
                 Optional<OrderPhoto> existing = client.listPhotos(orderId).stream()
@@ -92,6 +97,7 @@ public final class PhotoUploader {
             String imageName = exchange.getIn().getHeader("PhotoBridgeImageName", item.identity().fileName(), String.class);
             NewPhoto photo = new NewPhoto(fileName, imageName, pictureTime(item.inspection().pictureTime()),
                     item.identity().typeId());
+            creating = true;
             CreatedPhoto created = client.createPhoto(orderId, photo, item.incoming().media());
             ledger.markUploaded(photoId, created.attachmentId(), "uploaded");
             exchange.getIn().setHeader(OUTCOME, "UPLOADED");
@@ -99,6 +105,13 @@ public final class PhotoUploader {
         } catch (RetryableVendorException e) {
             e.retryAfter().ifPresent(delay -> exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY,
                     Math.min(delay.toMillis(), maxRetryAfter.toMillis())));
+            if (creating && e.status() == 0) {
+                // No answer to the upload: RecoveryConnect may have it and still be storing it. A retry that looked for it at once
+                // would not find it yet and send a second copy, so the lookup waits.
+                long delay = Math.max(unknownOutcomeDelay.toMillis(),
+                        exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY, 0L, Long.class));
+                exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
+            }
             throw e;
         }
     }
