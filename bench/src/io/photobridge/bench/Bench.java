@@ -116,6 +116,12 @@ public final class Bench {
             if (jvm != null) {
                 jvm.forEach(app::jvm);
             }
+            // extra options for the jar, e.g. -Dbench.jvm=-XX:StartFlightRecording=filename={home}/run.jfr to profile a run
+            for (String option : System.getProperty("bench.jvm", "").split(" ")) {
+                if (!option.isBlank()) {
+                    app.jvm(option);
+                }
+            }
             app.start().awaitReady(Duration.ofSeconds(60));
             Files.createDirectories(app.inbox());
             long started = System.nanoTime();
