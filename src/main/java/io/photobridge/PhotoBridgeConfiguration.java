@@ -20,6 +20,7 @@ import io.photobridge.ingest.NameRules;
 import io.photobridge.ingest.S3RouteLoader;
 import io.photobridge.ingest.S3Source;
 import io.photobridge.ingest.S3Urls;
+import io.photobridge.ingest.UrlEncodedListings;
 import io.photobridge.inspektlabs.DamageBatchStrategy;
 import io.photobridge.inspektlabs.DamageBatching;
 import io.photobridge.inspektlabs.DamageSubmitter;
@@ -280,6 +281,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(s.get("photobridge.s3.region")))
                 .forcePathStyle(s.bool("photobridge.s3.path-style"))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new UrlEncodedListings()))
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .connectionTimeout(s.millis("photobridge.s3.connect-timeout-ms"))
                         .socketTimeout(s.millis("photobridge.s3.socket-timeout-ms")));
