@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.IngestPipeline;
@@ -106,6 +107,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
         registry.bind("dropFolder", new DropFolderSource(s.get("photobridge.inbox.error-folder")));
+        registry.bind("dropFolderNames", new DropFolderNames(s.get("photobridge.inbox.error-folder"), ledger));
         registry.bind("ingestProgress", new IngestProgress(Path.of(s.get("photobridge.inbox.dir")),
                 s.integer("photobridge.ingest.progress-every-files"), s.seconds("photobridge.ingest.progress-every-seconds")));
 
