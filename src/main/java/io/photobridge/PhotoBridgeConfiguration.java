@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.IngestPipeline;
@@ -20,6 +21,7 @@ import io.photobridge.ingest.NameRules;
 import io.photobridge.ingest.S3RouteLoader;
 import io.photobridge.ingest.S3Source;
 import io.photobridge.ingest.S3Urls;
+import io.photobridge.ingest.UrlEncodedListings;
 import io.photobridge.inspektlabs.DamageBatchStrategy;
 import io.photobridge.inspektlabs.DamageBatching;
 import io.photobridge.inspektlabs.DamageSubmitter;
@@ -105,6 +107,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
         registry.bind("dropFolder", new DropFolderSource(s.get("photobridge.inbox.error-folder")));
+        registry.bind("dropFolderNames", new DropFolderNames(s.get("photobridge.inbox.error-folder"), ledger));
         registry.bind("ingestProgress", new IngestProgress(Path.of(s.get("photobridge.inbox.dir")),
                 s.integer("photobridge.ingest.progress-every-files"), s.seconds("photobridge.ingest.progress-every-seconds")));
 
@@ -280,6 +283,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(s.get("photobridge.s3.region")))
                 .forcePathStyle(s.bool("photobridge.s3.path-style"))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new UrlEncodedListings()))
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .connectionTimeout(s.millis("photobridge.s3.connect-timeout-ms"))
                         .socketTimeout(s.millis("photobridge.s3.socket-timeout-ms")));

@@ -209,6 +209,18 @@ public final class NameRules {
         }
     }
 
+    /**
+     * Only the checks of the path's form (what {@link #identify} checks first): no absolute path, no empty, '.' or '..'
+     * segment, no control character, valid UTF-8, at most 255 bytes per name. '\' counts as a separator, as in identify.
+     */
+    public static void checkPath(String path) throws RuleViolation {
+        if (path == null || path.isEmpty()) {
+            throw new RuleViolation("(empty path)", "an empty path names no file");
+        }
+        String normalized = path.replace('\\', '/');
+        checkSegments(normalized, printable(normalized));
+    }
+
     /** Rejects absolute paths, empty, '.' and '..' segments, control characters, broken encodings and over-long names. */
     private static void checkSegments(String normalized, String input) throws RuleViolation {
         if (normalized.startsWith("/") || WINDOWS_DRIVE.matcher(normalized).matches()) {
@@ -255,7 +267,7 @@ public final class NameRules {
         return folder.isEmpty() ? "manifest.csv" : folder + "/manifest.csv";
     }
 
-    private static String abbreviate(String name) {
+    static String abbreviate(String name) {
         String p = printable(name);
         return p.length() <= 60 ? p : p.substring(0, 40) + "..." + p.substring(p.length() - 16);
     }

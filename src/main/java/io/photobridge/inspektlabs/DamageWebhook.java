@@ -78,7 +78,9 @@ public final class DamageWebhook {
                 text(report, "vehicleType"), raw(report, "vehicleReadings"), raw(report, "damages"),
                 new String(body, StandardCharsets.UTF_8));
         boolean known = damage.bySession(inspectionId).isPresent();
-        answer(exchange, 200, "{\"status\":\"" + (stored ? (known ? "stored" : "stored-unmatched") : "duplicate") + "\"}");
+        // a repeated delivery is answered 2xx (it must not be retried) and names the inspection already stored
+        answer(exchange, 200, json.createObjectNode().put("status", stored ? (known ? "stored" : "stored-unmatched") : "duplicate")
+                .put("inspectionId", inspectionId).toString());
     }
 
     private static void answer(Exchange exchange, int status, String body) {

@@ -61,6 +61,12 @@ public final class PaveLinkApi {
             ApiToken.answer(exchange, 400, "the body must be JSON: {\"session_key\": ...} or {\"vehicle\": {...}}");
             return;
         }
+        if (!body.isObject()) {
+            // [] or null would otherwise read as "no session key" and create a PAVE session nobody asked for
+            ApiToken.answer(exchange, 400, "the body must be a JSON object: {\"session_key\": ...} or {\"vehicle\": {...}}, not "
+                    + body.getNodeType().name().toLowerCase());
+            return;
+        }
         long orderId = Long.parseLong(id);
         String sessionKey = body.path("session_key").asText("");
         String status;

@@ -47,20 +47,28 @@ public final class PaveWebhook {
         }
         JsonNode event;
         try {
-            event = json.readTree(exchange.getIn().getBody(String.class));
+            String body = exchange.getIn().getBody(String.class);
+            event = body == null || body.isBlank() ? null : json.readTree(body);
         } catch (Exception e) {
-            ApiToken.answer(exchange, 400, "the body must be a JSON PAVE event");
+            ApiToken.answer(exchange, 400, "the body must be a JSON PAVE event: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             return;
         }
-        String name = event == null ? "" : event.path("event").asText("");
-        String sessionKey = event == null ? "" : event.path("session_key").asText("");
+        if (event == null || !event.isObject() || !event.path("event").isTextual()) {
+            // an empty body or a bare value is no event: say so rather than answer "ignored"
+            ApiToken.answer(exchange, 400, "the body must be a JSON PAVE event: an object with \"event\" and \"session_key\"");
+            return;
+        }
+        String name = event.path("event").asText("");
+        String sessionKey = event.path("session_key").asText("");
         if (!POLLING_EVENTS.contains(name) || records.session(sessionKey).isEmpty()) {
-            LOG.info("PAVE webhook {} for session {} ignored ({})", name, sessionKey,
-                    POLLING_EVENTS.contains(name) ? "not linked to an order" : "no poll needed");
-            ApiToken.answer(exchange, 200, "ignored");
+            String why = POLLING_EVENTS.contains(name) ? "session '" + sessionKey + "' is not linked to an order"
+                    : "event '" + name + "' needs no poll (polled: " + String.join(", ", POLLING_EVENTS.stream().sorted().toList()) + ")";
+            LOG.info("PAVE webhook {} for session {} ignored ({})", name, sessionKey, why);
+            ApiToken.answer(exchange, 200, "ignored: " + why);
             return;
         }
         exchange.setProperty(POLL, sessionKey);
-        ApiToken.answer(exchange, 202, "poll queued");
+        ApiToken.answer(exchange, 202, "poll queued for session '" + sessionKey + "'");
     }
 }

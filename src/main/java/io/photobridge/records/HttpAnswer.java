@@ -1,5 +1,6 @@
 package io.photobridge.records;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.apache.camel.Exchange;
 
 /**
@@ -21,6 +22,7 @@ public final class HttpAnswer {
 
     /** {"message": ...} with this status. */
     public static void message(Exchange exchange, int status, String message) {
-        json(exchange, status, "{\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        // quoted by Jackson: a message may echo the request (an order id, a session key), control characters included
+        json(exchange, status, "{\"message\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}");
     }
 }
