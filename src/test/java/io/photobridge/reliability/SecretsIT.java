@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -14,8 +15,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.photobridge.InProcessS3;
@@ -84,7 +88,7 @@ class SecretsIT {
             } finally {
                 app.stop();
                 Files.createDirectories(SuiteSize.RESULTS);
-                Files.copy(app.log(), SuiteSize.RESULTS.resolve("secrets-photobridge.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(app.log(), SuiteSize.RESULTS.resolve("secrets-photobridge.log"), StandardCopyOption.REPLACE_EXISTING);
             }
         }
 
@@ -122,7 +126,7 @@ class SecretsIT {
                 | error notes | %d files | %d |
                 | ledger (H2 SCRIPT dump) | %d KB | %d |
                 | HTTP answers | %d | %d |
-                """, new java.util.LinkedHashSet<>(secrets.values()).size(), log.lines().count(), log.length() / 1024, count(leaks, "log"),
+                """, new LinkedHashSet<>(secrets.values()).size(), log.lines().count(), log.length() / 1024, count(leaks, "log"),
                 errorNotes, countPrefix(leaks, "app/inbox/.error"), ledger.length() / 1024, count(leaks, "ledger (SCRIPT dump)"),
                 answers.size(), countPrefix(leaks, "HTTP answer")));
         assertThat(errorNotes).as("the bad file produced an error note to search").isPositive();
@@ -183,7 +187,7 @@ class SecretsIT {
     /** The sandbox's base URL, from the jar's own log line ("... sandbox listening on http://..."). */
     private static String sandboxBase(JarProcess app, String vendor) throws Exception {
         String log = Files.readString(app.log());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(vendor + " sandbox listening on (http://[0-9.:]+)").matcher(log);
+        Matcher m = Pattern.compile(vendor + " sandbox listening on (http://[0-9.:]+)").matcher(log);
         assertThat(m.find()).as(vendor + " sandbox address in the log").isTrue();
         return m.group(1);
     }
