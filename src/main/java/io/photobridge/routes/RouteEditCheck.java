@@ -51,10 +51,13 @@ public final class RouteEditCheck {
         this.javaSendsTo = Set.copyOf(javaSendsTo);
     }
 
-    /** Checks the set with the running settings (a route edit). */
-    public void check(RouteSet set) throws RouteEditException {
+    /**
+     * Checks the set with the running settings (a route edit). switchedOff: endpoints consumed by route files of features
+     * switched off, which routes may still name behind the feature's own switch.
+     */
+    public void check(RouteSet set, Set<String> switchedOff) throws RouteEditException {
         PropertiesComponent running = live.getPropertiesComponent();
-        check(set, scratch -> scratch.getPropertiesComponent().addPropertiesSource(new PropertiesSource() {
+        check(set, switchedOff, scratch -> scratch.getPropertiesComponent().addPropertiesSource(new PropertiesSource() {
             @Override
             public String getName() {
                 return "running-settings";
@@ -68,8 +71,9 @@ public final class RouteEditCheck {
     }
 
     /** Checks the set with the settings as the config files on disk say now, plus -D and environment overrides (a config edit). */
-    public void checkWithConfigOnDisk(RouteSet set, List<String> locations, Properties overrides) throws RouteEditException {
-        check(set, scratch -> {
+    public void checkWithConfigOnDisk(RouteSet set, Set<String> switchedOff, List<String> locations, Properties overrides)
+            throws RouteEditException {
+        check(set, switchedOff, scratch -> {
             PropertiesComponent pc = scratch.getPropertiesComponent();
             locations.forEach(pc::addLocation);
             pc.setOverrideProperties(overrides);
@@ -80,7 +84,7 @@ public final class RouteEditCheck {
         void apply(CamelContext scratch);
     }
 
-    private void check(RouteSet set, Settings settings) throws RouteEditException {
+    private void check(RouteSet set, Set<String> switchedOff, Settings settings) throws RouteEditException {
         DefaultCamelContext scratch = new DefaultCamelContext(false);
         try {
             // the running beans, read only: the scratch context never closes or starts them
@@ -97,7 +101,7 @@ public final class RouteEditCheck {
             for (Path file : set.files()) {
                 parse(scratch, file, routes, configurations, fileOf);
             }
-            checkWiring(routes, configurations, fileOf);
+            checkWiring(routes, configurations, fileOf, switchedOff);
             for (RouteDefinition route : routes) {
                 try {
                     new RouteReifier(scratch, route).createRoute();
@@ -145,8 +149,8 @@ public final class RouteEditCheck {
 
     /** Every direct:/seda: endpoint a route, a route configuration or the Java code sends to has a consumer in the new set. */
     private void checkWiring(List<RouteDefinition> routes, List<RouteConfigurationDefinition> configurations,
-            Map<RouteDefinition, Path> fileOf) throws RouteEditException {
-        Set<String> consumed = new LinkedHashSet<>();
+            Map<RouteDefinition, Path> fileOf, Set<String> switchedOff) throws RouteEditException {
+        Set<String> consumed = new LinkedHashSet<>(switchedOff);
         for (RouteDefinition route : routes) {
             FromDefinition from = route.getInput();
             if (from != null && from.getEndpointUri() != null) {

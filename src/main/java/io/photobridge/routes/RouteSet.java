@@ -22,8 +22,11 @@ public final class RouteSet {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.+?)}}");
 
-    /** One route or route configuration: its id, the file that holds it, its definition as written and, for a route, the configuration it names. */
-    public record Entry(String id, Path file, String definition, String configurationId) {
+    /**
+     * One route or route configuration: its id, the file that holds it, its definition as written and, for a route, the
+     * configuration it names and the endpoint it consumes.
+     */
+    public record Entry(String id, Path file, String definition, String configurationId, String from) {
     }
 
     /** A placeholder written in a route file, with its line. */
@@ -96,7 +99,9 @@ public final class RouteSet {
                     + (earlier.file().equals(file) ? " in this file" : " (also in " + earlier.file() + ")"));
         }
         Object configurationId = body.get("routeConfigurationId");
-        into.put(id, new Entry(id, file, body.toString(), configurationId == null ? null : configurationId.toString()));
+        Object from = body.get("from") instanceof Map<?, ?> input ? input.get("uri") : null;
+        into.put(id, new Entry(id, file, body.toString(), configurationId == null ? null : configurationId.toString(),
+                from == null ? null : RouteEditCheck.internalName(from.toString())));
     }
 
     /** The files read, in order. */

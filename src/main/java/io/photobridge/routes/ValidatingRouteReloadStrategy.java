@@ -173,14 +173,14 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
                         && pc.getOverrideProperties() != null) {
                     overrides.putAll(pc.getOverrideProperties());
                 }
-                check.checkWithConfigOnDisk(next, context.getPropertiesComponent().getLocations(), overrides);
+                check.checkWithConfigOnDisk(next, switchedOffConsumers(), context.getPropertiesComponent().getLocations(), overrides);
                 for (String location : context.getPropertiesComponent().getLocations()) {
                     if (location.endsWith(configFile.getFileName().toString())) {
                         context.getPropertiesComponent().reloadProperties(location);
                     }
                 }
             } else {
-                check.check(next);
+                check.check(next, switchedOffConsumers());
             }
         } catch (RouteEditException e) {
             pendingRejection = e.getMessage();
@@ -425,14 +425,34 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
     }
 
     private List<Path> routeFiles() {
+        return routeFiles(false);
+    }
+
+    /** The route files loaded now, or (excludedOnes) those of features switched off. */
+    private List<Path> routeFiles(boolean excludedOnes) {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> list = Files.list(directory)) {
-            list.filter(p -> matcher.matches(p.getFileName()) && !excluded.test(p.getFileName().toString()))
+            list.filter(p -> matcher.matches(p.getFileName()) && excluded.test(p.getFileName().toString()) == excludedOnes)
                     .sorted().forEach(files::add);
         } catch (IOException e) {
             LOG.warn("Cannot list route files in {}: {}", directory, e.toString());
         }
         return files;
+    }
+
+    /** The endpoints the route files of switched-off features consume: routes may name them behind the feature's switch. */
+    private Set<String> switchedOffConsumers() {
+        Set<String> consumed = new HashSet<>();
+        try {
+            RouteSet.read(routeFiles(true)).routes().values().forEach(route -> {
+                if (route.from() != null) {
+                    consumed.add(route.from());
+                }
+            });
+        } catch (RouteEditException e) {
+            LOG.debug("A switched-off route file does not read: {}", e.getMessage());
+        }
+        return consumed;
     }
 
     private static String shortList(Collection<String> keys) {
