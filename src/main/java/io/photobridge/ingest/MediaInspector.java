@@ -49,11 +49,9 @@ public final class MediaInspector {
     private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,10}");
     private static final DateTimeFormatter EXIF_TIME = DateTimeFormatter.ofPattern("uuuu:MM:dd HH:mm:ss", Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT);
-    private static final byte[] JPEG_EOI = {(byte) 0xFF, (byte) 0xD9};
     /** ftyp brands of MP4 (ISO base media) video. */
     private static final Set<String> MP4_BRANDS = Set.of("isom", "iso2", "iso3", "iso4", "iso5", "iso6", "iso7", "iso8", "iso9",
             "mp41", "mp42", "mp71", "avc1", "dash", "M4V ", "M4VH", "M4VP", "MSNV", "XAVC", "mmp4", "f4v ");
-    private static final byte[] PNG_IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
 
     private final InspectionRules rules;
 
@@ -68,7 +66,7 @@ public final class MediaInspector {
             throw new RuleViolation(name, "file is empty (0 bytes)");
         }
         MessageDigest sha256 = sha256();
-        Tail tail = new Tail();
+        Structure structure;
         Format format;
         String mimeType;
         long count;
@@ -86,8 +84,12 @@ public final class MediaInspector {
             if (declared > 0) {
                 checkSize(name, format, declared);
             }
+            // the structure is checked in the same pass as the hash: the file is read once, a chunk at a time
+            structure = Structure.of(format.mimeType, rules.maxImagePixels());
             sha256.update(header);
-            tail.update(header, header.length);
+            if (structure != null) {
+                structure.update(header, 0, header.length);
+            }
             count = header.length;
             // Stop as soon as the size is known to break a limit: never read further than the rules need.
             long largestAllowed = format.kind == MediaKind.IMAGE ? rules.maxImageBytes() : rules.maxVideoBytes() - 1;
@@ -99,24 +101,25 @@ public final class MediaInspector {
                     throw new RuleViolation(name, tooLarge(format, count, true));
                 }
                 sha256.update(buffer, 0, n);
-                tail.update(buffer, n);
+                if (structure != null) {
+                    structure.update(buffer, 0, n);
+                }
             }
         }
         if (declared > 0 && count != declared) {
             throw new IOException(name + " changed while it was read: its size was " + declared + " bytes but " + count + " bytes were read");
         }
         checkSize(name, format, count);
-        if (format == Format.JPEG && !tail.endsWith(JPEG_EOI)) {
-            throw new RuleViolation(name, "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)");
-        }
-        if (format == Format.PNG && !tail.endsWith(PNG_IEND)) {
-            throw new RuleViolation(name, "PNG is truncated: no IEND chunk at the end of the file");
+        String broken = structure == null ? null : structure.finish();
+        if (broken != null) {
+            throw new RuleViolation(name, broken);
         }
         PictureTime time = format.kind == MediaKind.IMAGE ? exifTime(source, format, count) : null;
         if (time == null) {
             time = fileTime(source);
         }
-        return new Inspection(HexFormat.of().formatHex(sha256.digest()), count, format.mimeType, format.kind, format.extension, time);
+        return new Inspection(HexFormat.of().formatHex(sha256.digest()), count, format.mimeType, format.kind, format.extension, time,
+                structure == null ? null : structure.embeddedVideo());
     }
 
     /** The MIME type of the content, from tika-core's magic on the header, refined where tika-core alone cannot tell. */
@@ -414,54 +417,6 @@ public final class MediaInspector {
                 }
             }
             return null;
-        }
-    }
-
-    /** Keeps the last bytes of a stream that end at its last non-zero byte, so trailing zero padding is looked past. */
-    private static final class Tail {
-
-        private static final int KEEP = 16;
-
-        private final byte[] last = new byte[KEEP];
-        private int lastLength;
-        private final byte[] kept = new byte[KEEP];
-        private int keptLength;
-
-        void update(byte[] bytes, int length) {
-            int nonZero = length - 1;
-            while (nonZero >= 0 && bytes[nonZero] == 0) {
-                nonZero--;
-            }
-            if (nonZero >= 0) {
-                keptLength = suffix(last, lastLength, bytes, nonZero + 1, kept);
-            }
-            lastLength = suffix(last, lastLength, bytes, length, last);
-        }
-
-        /** The last KEEP bytes of previous[0..previousLength) followed by bytes[0..length), into target. */
-        private static int suffix(byte[] previous, int previousLength, byte[] bytes, int length, byte[] target) {
-            if (length >= KEEP) {
-                System.arraycopy(bytes, length - KEEP, target, 0, KEEP);
-                return KEEP;
-            }
-            int fromPrevious = Math.min(previousLength, KEEP - length);
-            byte[] joined = new byte[fromPrevious + length];
-            System.arraycopy(previous, previousLength - fromPrevious, joined, 0, fromPrevious);
-            System.arraycopy(bytes, 0, joined, fromPrevious, length);
-            System.arraycopy(joined, 0, target, 0, joined.length);
-            return joined.length;
-        }
-
-        boolean endsWith(byte[] suffix) {
-            if (keptLength < suffix.length) {
-                return false;
-            }
-            for (int i = 0; i < suffix.length; i++) {
-                if (kept[keptLength - suffix.length + i] != suffix[i]) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }
