@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param maxVideoBytes videos must be smaller than this many bytes (exclusive)
  * @param zone          the zone in which a file time becomes a local picture time
  * @param maxImagePixels the most pixels (width x height) an image may declare ({@code photobridge.ingest.max-image-pixels})
+ * @param damageAnalysis whether files go to Inspektlabs ({@code photobridge.inspektlabs.enabled}): its own rules (the
+ *                       video minimum) apply only then
  */
-public record InspectionRules(long maxImageBytes, long minVideoBytes, long maxVideoBytes, ZoneId zone, long maxImagePixels) {
+public record InspectionRules(long maxImageBytes, long minVideoBytes, long maxVideoBytes, ZoneId zone, long maxImagePixels,
+                              boolean damageAnalysis) {
 
     private static final long MIB = 1024L * 1024L;
     /** 2^28 pixels (16384 x 16384): above the largest phone and camera sensors (200 MP), below decompression bombs. */
@@ -35,11 +38,11 @@ public record InspectionRules(long maxImageBytes, long minVideoBytes, long maxVi
     }
 
     public InspectionRules(long maxImageBytes, long minVideoBytes, long maxVideoBytes, ZoneId zone) {
-        this(maxImageBytes, minVideoBytes, maxVideoBytes, zone, DEFAULT_MAX_IMAGE_PIXELS);
+        this(maxImageBytes, minVideoBytes, maxVideoBytes, zone, DEFAULT_MAX_IMAGE_PIXELS, true);
     }
 
-    /** 50 MB images of at most 2^28 pixels, videos over 1 MiB and under 100 MiB, the system zone. */
+    /** 50 MB images of at most 2^28 pixels, videos over 1 MiB and under 100 MiB, the system zone, damage analysis on. */
     public static InspectionRules defaults() {
-        return new InspectionRules(50 * MIB, MIB, 100 * MIB, ZoneId.systemDefault(), DEFAULT_MAX_IMAGE_PIXELS);
+        return new InspectionRules(50 * MIB, MIB, 100 * MIB, ZoneId.systemDefault(), DEFAULT_MAX_IMAGE_PIXELS, true);
     }
 }

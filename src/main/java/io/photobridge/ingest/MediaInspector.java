@@ -147,7 +147,8 @@ public final class MediaInspector {
         if (format.kind == MediaKind.IMAGE ? size > rules.maxImageBytes() : size >= rules.maxVideoBytes()) {
             throw new RuleViolation(name, tooLarge(format, size, false));
         }
-        if (format.kind == MediaKind.VIDEO && size <= rules.minVideoBytes()) {
+        // Inspektlabs' own minimum: a small video is fine when it is only recorded (damage analysis off)
+        if (format.kind == MediaKind.VIDEO && rules.damageAnalysis() && size <= rules.minVideoBytes()) {
             throw new RuleViolation(name, "video is " + size + " bytes; Inspektlabs needs videos larger than "
                     + human(rules.minVideoBytes()) + " (" + rules.minVideoBytes() + " bytes)");
         }
@@ -157,6 +158,10 @@ public final class MediaInspector {
         String is = atLeast ? " is at least " : " is ";
         if (format.kind == MediaKind.IMAGE) {
             return "image" + is + size + " bytes; the limit is " + rules.maxImageBytes() + " bytes (photobridge.ingest.max-image-bytes)";
+        }
+        if (!rules.damageAnalysis()) {
+            return "video" + is + size + " bytes; the limit is videos smaller than " + rules.maxVideoBytes()
+                    + " bytes (photobridge.ingest.max-video-bytes)";
         }
         return "video" + is + size + " bytes; Inspektlabs needs videos smaller than " + human(rules.maxVideoBytes())
                 + " (" + rules.maxVideoBytes() + " bytes)";

@@ -222,7 +222,7 @@ class CameraFilesTest {
 
     @Test
     void jpegOverThePixelLimitIsRejected() throws Exception {
-        MediaInspector small = new MediaInspector(new InspectionRules(50 * MIB, MIB, 100 * MIB, BERLIN, 320 * 240 - 1));
+        MediaInspector small = new MediaInspector(new InspectionRules(50 * MIB, MIB, 100 * MIB, BERLIN, 320 * 240 - 1, true));
 
         assertThatThrownBy(() -> small.inspect(new FileMediaSource(write("key.jpg", fixture("key-exif.jpg")))))
                 .isInstanceOfSatisfying(RuleViolation.class, v -> assertThat(v.rule())
@@ -238,7 +238,7 @@ class CameraFilesTest {
         assertThat(png).hasSize(73);
 
         assertRejected("broken.png", png, "PNG declares 309 x 15403836 pixels, more than the limit of 268435456 pixels (photobridge.ingest.max-image-pixels)");
-        MediaInspector huge = new MediaInspector(new InspectionRules(50 * MIB, MIB, 100 * MIB, BERLIN, Long.MAX_VALUE));
+        MediaInspector huge = new MediaInspector(new InspectionRules(50 * MIB, MIB, 100 * MIB, BERLIN, Long.MAX_VALUE, true));
         assertThatThrownBy(() -> huge.inspect(new FileMediaSource(write("broken.png", png))))
                 .isInstanceOfSatisfying(RuleViolation.class, v -> assertThat(v.rule())
                         .isEqualTo("PNG is damaged: the chunk at byte 33 has the type 01 C3 FF 7F, which is not four letters"));

@@ -351,6 +351,20 @@ class MediaInspectorTest {
     }
 
     @Test
+    void shortVideoIsRecordedWhenDamageAnalysisIsOff() throws Exception {
+        MediaInspector recordOnly = new MediaInspector(new InspectionRules(50 * MIB, MIB, 2 * MIB, BERLIN, InspectionRules.DEFAULT_MAX_IMAGE_PIXELS, false));
+        Path file = fixture("short.mp4");
+
+        Inspection inspection = recordOnly.inspect(new FileMediaSource(file));
+
+        assertThat(inspection.kind()).isEqualTo(MediaKind.VIDEO);
+        assertThat(inspection.size()).isEqualTo(Files.size(file));
+        // the upper limit stays, as PhotoBridge's own (no Inspektlabs in the reason)
+        assertRejected(recordOnly, new GeneratedSource("max.mp4", 2 * MIB, MP4_HEADER), "max.mp4",
+                "video is 2097152 bytes; the limit is videos smaller than 2097152 bytes (photobridge.ingest.max-video-bytes)");
+    }
+
+    @Test
     void videoSizeLimitsAreExclusive() throws Exception {
         MediaInspector inspector = new MediaInspector(new InspectionRules(50 * MIB, MIB, 2 * MIB, BERLIN));
 
@@ -380,6 +394,8 @@ class MediaInspectorTest {
         assertThat(defaults.minVideoBytes()).isEqualTo(1_048_576L);
         assertThat(defaults.maxVideoBytes()).isEqualTo(104_857_600L);
         assertThat(defaults.zone()).isEqualTo(ZoneId.systemDefault());
+        assertThat(defaults.maxImagePixels()).isEqualTo(268_435_456L);
+        assertThat(defaults.damageAnalysis()).isTrue();
     }
 
     // ---- streaming: 100 MB inputs, never held in memory ----
