@@ -1,12 +1,14 @@
 package io.photobridge.ingest;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -14,11 +16,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.drew.imaging.FileType;
@@ -29,11 +34,16 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifDirectoryBase;
 import com.drew.metadata.exif.ExifIFD0Directory;
 import com.drew.metadata.exif.ExifSubIFDDirectory;
+import com.drew.metadata.mov.QuickTimeDirectory;
+import com.drew.metadata.mov.media.QuickTimeVideoDirectory;
+import com.drew.metadata.mov.metadata.QuickTimeMetadataDirectory;
+import com.drew.metadata.mp4.Mp4Directory;
+import com.drew.metadata.mp4.media.Mp4VideoDirectory;
 import org.apache.tika.Tika;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Decides what a media file is from its bytes (Apache Tika), hashes it, reads its picture time (metadata-extractor), and enforces the content rules. */
+/** Decides what a media file is from its bytes (Apache Tika), hashes it, checks its structure, reads its picture time (metadata-extractor), and enforces the content rules. */
 public final class MediaInspector {
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaInspector.class);
@@ -46,6 +56,9 @@ public final class MediaInspector {
     static final String ACCEPTED = "jpg, jpeg, png, jfif, heic, mp4, webm, mov, mkv, avi";
 
     private static final Tika TIKA = new Tika();
+    private static final Pattern APPLE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})(?:\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})?");
+    /** Earlier video creation times are unset ones (0 = 1904-01-01, ffmpeg's default) or a camera clock never set. */
+    private static final Instant EARLIEST_VIDEO_TIME = Instant.parse("1971-01-01T00:00:00Z");
     private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,10}");
     private static final DateTimeFormatter EXIF_TIME = DateTimeFormatter.ofPattern("uuuu:MM:dd HH:mm:ss", Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT);
@@ -67,6 +80,7 @@ public final class MediaInspector {
         }
         MessageDigest sha256 = sha256();
         Structure structure;
+        MovieBoxes movie;
         Format format;
         String mimeType;
         long count;
@@ -86,9 +100,13 @@ public final class MediaInspector {
             }
             // the structure is checked in the same pass as the hash: the file is read once, a chunk at a time
             structure = Structure.of(format.mimeType, rules.maxImagePixels());
+            movie = format.fileType == FileType.Mp4 || format.fileType == FileType.QuickTime ? new MovieBoxes() : null;
             sha256.update(header);
             if (structure != null) {
                 structure.update(header, 0, header.length);
+            }
+            if (movie != null) {
+                movie.update(header, 0, header.length);
             }
             count = header.length;
             // Stop as soon as the size is known to break a limit: never read further than the rules need.
@@ -104,6 +122,9 @@ public final class MediaInspector {
                 if (structure != null) {
                     structure.update(buffer, 0, n);
                 }
+                if (movie != null) {
+                    movie.update(buffer, 0, n);
+                }
             }
         }
         if (declared > 0 && count != declared) {
@@ -114,10 +135,7 @@ public final class MediaInspector {
         if (broken != null) {
             throw new RuleViolation(name, broken);
         }
-        PictureTime time = format.kind == MediaKind.IMAGE ? exifTime(source, format, count) : null;
-        if (time == null) {
-            time = fileTime(source);
-        }
+        PictureTime time = pictureTime(source, format, count, movie);
         return new Inspection(HexFormat.of().formatHex(sha256.digest()), count, format.mimeType, format.kind, format.extension, time,
                 structure == null ? null : structure.embeddedVideo());
     }
@@ -180,12 +198,33 @@ public final class MediaInspector {
 
     // ---- picture time ----
 
-    private PictureTime exifTime(MediaSource source, Format format, long size) {
-        Metadata metadata;
+    /** The source's own capture time (PAVE), else the file's metadata (EXIF, the video container), else the file time. */
+    private PictureTime pictureTime(MediaSource source, Format format, long size, MovieBoxes movie) {
+        Optional<Instant> captured = source.captureTime();
+        if (captured.isPresent()) {
+            return inZone(captured.get(), PictureTime.Source.CAPTURE);
+        }
+        PictureTime time = null;
+        if (format.kind == MediaKind.IMAGE) {
+            time = exifTime(source, format, size);
+        } else if (movie != null) {
+            time = containerTime(source, format, movie.movie());
+        }
+        return time != null ? time : fileTime(source);
+    }
+
+    private static Metadata metadata(MediaSource source, Format format, long size) {
         try (InputStream in = new BufferedInputStream(source.open(), CHUNK_BYTES)) {
-            metadata = ImageMetadataReader.readMetadata(in, size, format.fileType);
+            return ImageMetadataReader.readMetadata(in, size, format.fileType);
         } catch (ImageProcessingException | IOException | RuntimeException e) {
             LOG.warn("Could not read the picture metadata of {} ({}): {}; using its file time instead", source.displayName(), source.uri(), e.toString());
+            return null;
+        }
+    }
+
+    private PictureTime exifTime(MediaSource source, Format format, long size) {
+        Metadata metadata = metadata(source, format, size);
+        if (metadata == null) {
             return null;
         }
         // DateTimeOriginal is when the shutter fired; DateTimeDigitized is the same on a digital camera, while
@@ -214,6 +253,80 @@ public final class MediaInspector {
             }
         }
         return null;
+    }
+
+    /**
+     * A video's capture time from its container: Apple's {@code com.apple.quicktime.creationdate} (local time with its
+     * offset) first, then the movie header's CreationTime (UTC by the spec; GoPro cameras write their local time there, so
+     * for a GoPro it is read as local time in the ingest zone). A zero CreationTime (1904, ffmpeg's default) is no time.
+     */
+    private PictureTime containerTime(MediaSource source, Format format, byte[] movie) {
+        if (movie == null) {
+            LOG.debug("{} has no movie header of at most {} bytes: its file time is its picture time", source.displayName(), MovieBoxes.MAX_KEPT);
+            return null;
+        }
+        Metadata metadata;
+        try {
+            // the ftyp and moov boxes kept while the video was hashed: the video is not read again
+            metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(movie), movie.length, format.fileType);
+        } catch (ImageProcessingException | IOException | RuntimeException e) {
+            LOG.warn("Could not read the video metadata of {} ({}): {}; using its file time instead", source.displayName(), source.uri(), e.toString());
+            return null;
+        }
+        for (QuickTimeMetadataDirectory keys : metadata.getDirectoriesOfType(QuickTimeMetadataDirectory.class)) {
+            PictureTime apple = parseAppleCreationDate(keys.getString(QuickTimeMetadataDirectory.TAG_CREATION_DATE));
+            if (apple != null) {
+                return apple;
+            }
+        }
+        Date created = null;
+        Mp4Directory mp4 = metadata.getFirstDirectoryOfType(Mp4Directory.class);
+        if (mp4 != null) {
+            created = mp4.getDate(Mp4Directory.TAG_CREATION_TIME);
+        }
+        QuickTimeDirectory quickTime = metadata.getFirstDirectoryOfType(QuickTimeDirectory.class);
+        if (created == null && quickTime != null) {
+            created = quickTime.getDate(QuickTimeDirectory.TAG_CREATION_TIME);
+        }
+        if (created == null || created.toInstant().isBefore(EARLIEST_VIDEO_TIME)) {
+            return null;
+        }
+        if (isGoPro(metadata)) {
+            LocalDateTime local = LocalDateTime.ofInstant(created.toInstant(), ZoneOffset.UTC);
+            return new PictureTime(local, rules.zone().getRules().getOffset(local), PictureTime.Source.CONTAINER);
+        }
+        return inZone(created.toInstant(), PictureTime.Source.CONTAINER);
+    }
+
+    private static boolean isGoPro(Metadata metadata) {
+        List<String> names = new ArrayList<>();
+        metadata.getDirectoriesOfType(Mp4VideoDirectory.class).forEach(d -> names.add(d.getString(Mp4VideoDirectory.TAG_COMPRESSOR_NAME)));
+        metadata.getDirectoriesOfType(QuickTimeVideoDirectory.class).forEach(d -> names.add(d.getString(QuickTimeVideoDirectory.TAG_COMPRESSOR_NAME)));
+        metadata.getDirectoriesOfType(QuickTimeMetadataDirectory.class).forEach(d -> names.add(d.getString(QuickTimeMetadataDirectory.TAG_MAKE)));
+        return names.stream().anyMatch(name -> name != null && name.toLowerCase(Locale.ROOT).contains("gopro"));
+    }
+
+    /** "2025-06-14T09:31:07+0200" (Apple's form), also with a colon in the offset, fractions, "Z", or no offset. */
+    static PictureTime parseAppleCreationDate(String text) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = APPLE_TIME.matcher(text.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        LocalDateTime local;
+        try {
+            local = LocalDateTime.parse(m.group(1));
+        } catch (DateTimeException e) {
+            return null;
+        }
+        ZoneOffset offset = null;
+        if (m.group(2) != null) {
+            String zone = m.group(2);
+            offset = zone.equals("Z") ? ZoneOffset.UTC : parseOffset(zone.length() == 5 ? zone.substring(0, 3) + ":" + zone.substring(3) : zone);
+        }
+        return new PictureTime(local, offset, PictureTime.Source.CONTAINER);
     }
 
     static LocalDateTime parseExifTime(String text) {
@@ -253,11 +366,14 @@ public final class MediaInspector {
     }
 
     private PictureTime fileTime(MediaSource source) {
+        return source.lastModified().map(instant -> inZone(instant, PictureTime.Source.FILE_TIME)).orElse(null);
+    }
+
+    /** An instant as local time and offset in the ingest zone, in whole seconds like EXIF. */
+    private PictureTime inZone(Instant instant, PictureTime.Source from) {
         ZoneId zone = rules.zone();
-        return source.lastModified()
-                .map(modified -> modified.truncatedTo(ChronoUnit.SECONDS)) // whole seconds, like EXIF
-                .map(instant -> new PictureTime(LocalDateTime.ofInstant(instant, zone), zone.getRules().getOffset(instant), PictureTime.Source.FILE_TIME))
-                .orElse(null);
+        Instant seconds = instant.truncatedTo(ChronoUnit.SECONDS);
+        return new PictureTime(LocalDateTime.ofInstant(seconds, zone), zone.getRules().getOffset(seconds), from);
     }
 
     // ---- detection refinements ----
