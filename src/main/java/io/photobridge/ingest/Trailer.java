@@ -8,18 +8,24 @@ import java.util.Arrays;
  * padding, further JPEG images (MPF previews, gain maps: each walked to its end-of-image marker), an ISO-BMFF video
  * (a motion photo: Google's right after the image, Samsung's after the "MotionPhoto_Data" mark of its SEF trailer,
  * walked box by box) and any other vendor trailer (Samsung SEF, BlackBerry, Fujifilm...). Rejected: a part that starts
- * as an archive or an executable, and a further image or video that is cut off.
+ * as an archive or an executable, a zip archive whose end record closes the file (zip readers find it behind any
+ * leading data), and a further image or video that is cut off.
  */
 final class Trailer {
 
     private enum State { GAP, JPEG, VIDEO, VENDOR, REJECTED }
 
     private static final int HEAD = 12;
+    /** A zip's end record (22 bytes) and the longest comment it may carry. */
+    private static final int ZIP_END_MAX = 22 + 65_535;
     private static final byte[] SAMSUNG_MOTION_PHOTO = "MotionPhoto_Data".getBytes(StandardCharsets.US_ASCII);
 
     private final String format;
     private final String endMark;
     private final long maxPixels;
+    private final long start;
+    private byte[] tail;
+    private long tailBytes;
     private State state = State.GAP;
     private long position;
     private final byte[] head = new byte[HEAD];
@@ -34,12 +40,18 @@ final class Trailer {
     /** format, endMark: how the note names the picture and its end, e.g. "JPEG", "end-of-image marker". */
     Trailer(long start, String format, String endMark, long maxPixels) {
         this.position = start;
+        this.start = start;
         this.format = format;
         this.endMark = endMark;
         this.maxPixels = maxPixels;
     }
 
     void update(byte[] bytes, int from, int to) {
+        keepTail(bytes, from, to);
+        process(bytes, from, to);
+    }
+
+    private void process(byte[] bytes, int from, int to) {
         int i = from;
         while (i < to && state != State.REJECTED) {
             switch (state) {
@@ -72,7 +84,7 @@ final class Trailer {
                         byte[] rest = video.pending();
                         position = video.end();
                         state = State.GAP;
-                        update(rest, 0, rest.length);
+                        process(rest, 0, rest.length);
                     }
                 }
                 case VENDOR -> {
@@ -127,13 +139,54 @@ final class Trailer {
         byte[] bytes = Arrays.copyOf(head, headLength);
         headLength = 0;
         position = partStart;
-        update(bytes, 0, bytes.length);
+        process(bytes, 0, bytes.length);
     }
 
     private void videoEnds() {
         if (embeddedVideo == null && video.end() > partStart) {
             embeddedVideo = new EmbeddedVideo(partStart, video.end() - partStart);
         }
+    }
+
+    /** Keeps the last {@link #ZIP_END_MAX} bytes after the picture, where a zip archive's end record would be. */
+    private void keepTail(byte[] bytes, int from, int to) {
+        if (to <= from) {
+            return;
+        }
+        if (tail == null) {
+            tail = new byte[ZIP_END_MAX];
+        }
+        int skipped = Math.max(0, (to - from) - ZIP_END_MAX);
+        tailBytes += skipped;
+        for (int i = from + skipped; i < to; ) {
+            int at = (int) (tailBytes % ZIP_END_MAX);
+            int n = Math.min(to - i, ZIP_END_MAX - at);
+            System.arraycopy(bytes, i, tail, at, n);
+            i += n;
+            tailBytes += n;
+        }
+    }
+
+    /**
+     * Where a zip archive's end-of-central-directory record sits at the very end of the file (its comment length
+     * reaching exactly to the end), as zip readers find it behind any leading data; -1 when there is none.
+     */
+    private long zipEndRecord() {
+        if (tail == null) {
+            return -1;
+        }
+        int n = (int) Math.min(tailBytes, ZIP_END_MAX);
+        byte[] last = new byte[n];
+        for (int k = 0; k < n; k++) {
+            last[k] = tail[(int) ((tailBytes - n + k) % ZIP_END_MAX)];
+        }
+        for (int at = n - 22; at >= 0; at--) {
+            if (last[at] == 'P' && last[at + 1] == 'K' && last[at + 2] == 5 && last[at + 3] == 6
+                    && at + 22 + ((last[at + 20] & 0xFF) | (last[at + 21] & 0xFF) << 8) == n) {
+                return start + tailBytes - n + at;
+            }
+        }
+        return -1;
     }
 
     /** What the bytes start as, when that is an archive or an executable; else null. */
@@ -183,6 +236,13 @@ final class Trailer {
                 }
             }
             default -> { }
+        }
+        if (problem == null) {
+            long zipEnd = zipEndRecord();
+            if (zipEnd >= 0) {
+                reject(format + " has a zip archive after its " + endMark + " (its end record at byte " + zipEnd
+                        + "): a camera may append its own data there, never an archive or executable");
+            }
         }
         return problem;
     }

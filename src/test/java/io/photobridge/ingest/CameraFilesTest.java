@@ -191,6 +191,24 @@ class CameraFilesTest {
     }
 
     @Test
+    void zipBehindAVendorTrailerIsFoundByItsEndRecord() throws Exception {
+        // zip readers look for the end record at the end of the file, so leading "vendor" bytes do not hide a zip
+        byte[] jpeg = fixture("key-exif.jpg");
+        byte[] zip = zip("invoice.txt", new byte[70_000]);
+        byte[] polyglot = concat(jpeg, bytes("FUJIFILM trailer "), zip);
+
+        assertRejected("hidden-zip.jpg", polyglot, "JPEG has a zip archive after its end-of-image marker (its end record at byte "
+                + (polyglot.length - 22) + "): a camera may append its own data there, never an archive or executable");
+        byte[] withComment = zip("notes.txt", new byte[10]);
+        int commentLength = 300;
+        withComment[withComment.length - 2] = (byte) commentLength;
+        withComment[withComment.length - 1] = (byte) (commentLength >> 8);
+        byte[] commented = concat(jpeg, bytes("vendor "), withComment, new byte[commentLength]);
+        assertRejected("commented-zip.jpg", commented, "JPEG has a zip archive after its end-of-image marker (its end record at byte "
+                + (commented.length - 22 - commentLength) + "): a camera may append its own data there, never an archive or executable");
+    }
+
+    @Test
     void zipAfterAGainMapIsRejected() throws Exception {
         byte[] jpeg = fixture("key-exif.jpg");
         byte[] gainMap = progressiveJpeg(Color.GRAY);
@@ -333,6 +351,17 @@ class CameraFilesTest {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A real zip archive of one stored entry, from the JDK's writer. */
+    static byte[] zip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(name));
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
     }
 
     static byte[] concat(byte[]... parts) {
