@@ -106,7 +106,7 @@ final class Trailer {
 
     /** Decides what the part starting with head[0..headLength) is, then feeds it those bytes. */
     private void decide(boolean atEnd) {
-        boolean box = headLength >= 8 && new String(head, 4, 4, StandardCharsets.ISO_8859_1).equals("ftyp");
+        boolean box = headLength >= 8 && head[4] == 'f' && head[5] == 't' && head[6] == 'y' && head[7] == 'p';
         while (!box && headLength > 0 && head[0] == 0) {
             // zero padding; a box's size starts with zeros too, so the padding is dropped a byte at a time
             System.arraycopy(head, 1, head, 0, --headLength);
