@@ -2,7 +2,8 @@ package io.photobridge.ingest;
 
 /**
  * A HEIC/HEIF file's structure: ISO-BMFF boxes from an ftyp box to the end of the file, each box's size consistent with
- * the bytes there, a meta box among them; bytes after the last box follow the trailer rules ({@link Trailer}).
+ * the bytes there, a meta box among them; bytes after the last box follow the trailer rules ({@link Trailer}): Samsung
+ * phones write their SEF trailer after a HEIC's boxes too.
  */
 final class HeifStructure extends Structure {
 

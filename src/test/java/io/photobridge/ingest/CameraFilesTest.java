@@ -322,6 +322,9 @@ class CameraFilesTest {
         byte[] heic = fixture("exif.heic");
 
         assertThat(inspect("padded.heic", concat(heic, new byte[100])).size()).isEqualTo(heic.length + 100);
+        // Samsung phones write their SEF trailer after a HEIC's boxes too
+        byte[] samsung = concat(heic, sef(sefBlock(0x0c61, "Camera_Capture_Mode_Info", bytes("1"))));
+        assertThat(inspect("20250614_093107.heic", samsung).pictureTime().local()).isEqualTo(LocalDateTime.of(2024, 11, 5, 8, 12, 44));
         assertRejected("polyglot.heic", concat(heic, bytes("%PDF-1.7\n")),
                 "HEIF has a PDF document after its last box (at byte " + heic.length + "): a camera may append its own data there, never an archive or executable");
     }
