@@ -9,19 +9,13 @@ final class HeifStructure extends Structure {
 
     private final BoxWalker boxes = new BoxWalker(0);
     private final long maxPixels;
-    private Trailer trailer;
 
     HeifStructure(long maxPixels) {
         this.maxPixels = maxPixels;
     }
 
     @Override
-    void update(byte[] bytes, int from, int to) {
-        position += to - from;
-        if (trailer != null) {
-            trailer.update(bytes, from, to);
-            return;
-        }
+    void walk(byte[] bytes, int from, int to) {
         int stop = boxes.feed(bytes, from, to);
         if (boxes.stopped()) {
             trailer = new Trailer(boxes.end(), "HEIF", "last box", maxPixels);

@@ -5,7 +5,6 @@ final class JpegStructure extends Structure {
 
     private final JpegWalker image;
     private final long maxPixels;
-    private Trailer trailer;
 
     JpegStructure(long maxPixels) {
         this.image = new JpegWalker(0, maxPixels);
@@ -13,12 +12,7 @@ final class JpegStructure extends Structure {
     }
 
     @Override
-    void update(byte[] bytes, int from, int to) {
-        position += to - from;
-        if (trailer != null) {
-            trailer.update(bytes, from, to);
-            return;
-        }
+    void walk(byte[] bytes, int from, int to) {
         int stop = image.feed(bytes, from, to);
         if (image.ended()) {
             trailer = new Trailer(image.position(), "JPEG", "end-of-image marker", maxPixels);
@@ -35,10 +29,5 @@ final class JpegStructure extends Structure {
             return "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (the image data is cut off)";
         }
         return trailer.finish();
-    }
-
-    @Override
-    EmbeddedVideo embeddedVideo() {
-        return trailer == null ? null : trailer.embeddedVideo();
     }
 }

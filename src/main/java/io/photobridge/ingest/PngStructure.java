@@ -26,16 +26,14 @@ final class PngStructure extends Structure {
     private int chunks;
     private boolean imageData;
     private String problem;
-    private Trailer trailer;
 
     PngStructure(long maxPixels) {
         this.maxPixels = maxPixels;
     }
 
     @Override
-    void update(byte[] bytes, int from, int to) {
+    void walk(byte[] bytes, int from, int to) {
         long base = position - from;
-        position += to - from;
         int i = from;
         while (i < to) {
             if (trailer != null) {
@@ -195,10 +193,5 @@ final class PngStructure extends Structure {
             return "PNG is truncated: no IEND chunk at the end of the file (cut off)";
         }
         return trailer.finish();
-    }
-
-    @Override
-    EmbeddedVideo embeddedVideo() {
-        return trailer == null ? null : trailer.embeddedVideo();
     }
 }

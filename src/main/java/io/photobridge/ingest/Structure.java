@@ -8,16 +8,28 @@ abstract class Structure {
 
     /** Bytes fed so far: the offset of the next byte. */
     protected long position;
+    /** What follows the picture, once its end was found; null before. */
+    protected Trailer trailer;
 
     /** Takes bytes[from..to) of the file, in order. */
-    abstract void update(byte[] bytes, int from, int to);
+    final void update(byte[] bytes, int from, int to) {
+        if (trailer != null) {
+            trailer.update(bytes, from, to);
+        } else {
+            walk(bytes, from, to);
+        }
+        position += to - from;
+    }
+
+    /** Takes bytes[from..to) of the picture itself, at {@link #position}; where the picture ends, starts the {@link #trailer} with the rest. */
+    abstract void walk(byte[] bytes, int from, int to);
 
     /** At the end of the file: what is wrong with the structure (a rule text), or null. */
     abstract String finish();
 
     /** A video embedded after the picture (a motion photo), or null. Valid once {@link #finish()} returned null. */
     EmbeddedVideo embeddedVideo() {
-        return null;
+        return trailer == null ? null : trailer.embeddedVideo();
     }
 
     /** The structure check of a format, or null when the format has none. */

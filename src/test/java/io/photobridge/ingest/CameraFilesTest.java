@@ -448,7 +448,7 @@ class CameraFilesTest {
         }
     }
 
-    private static int indexOf(byte[] bytes, int from, byte... pattern) {
+    static int indexOf(byte[] bytes, int from, byte... pattern) {
         outer:
         for (int i = from; i <= bytes.length - pattern.length; i++) {
             for (int k = 0; k < pattern.length; k++) {

@@ -155,15 +155,8 @@ class VideoTimeTest {
     }
 
     private static int indexOf(byte[] bytes, byte[] pattern, int from) {
-        outer:
-        for (int i = from; i <= bytes.length - pattern.length; i++) {
-            for (int k = 0; k < pattern.length; k++) {
-                if (bytes[i + k] != pattern[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found: " + new String(pattern));
+        int at = CameraFilesTest.indexOf(bytes, from, pattern);
+        assertThat(at).as("offset of %s", new String(pattern)).isNotNegative();
+        return at;
     }
 }
