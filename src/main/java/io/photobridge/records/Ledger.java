@@ -104,7 +104,9 @@ public final class Ledger implements AutoCloseable {
                     }
                 }
                 insertEvent(c, id, p.orderId(), p.sourceUri(), "RECEIVED",
-                        p.originalName() + " (" + p.mediaKind() + ", " + p.sizeBytes() + " bytes, sha256 " + p.sha256() + ")", now);
+                        p.originalName() + " (" + p.mediaKind() + ", " + p.sizeBytes() + " bytes, sha256 " + p.sha256()
+                                + (p.embeddedVideoLength() == null ? "" : ", with an embedded video of " + p.embeddedVideoLength()
+                                + " bytes at byte " + p.embeddedVideoOffset()) + ")", now);
                 c.commit();
                 return new Admission(get(id).orElseThrow(), true);
             } catch (SQLException e) {

@@ -84,6 +84,9 @@ class LedgerTest {
                 assertThat(row.embeddedVideoOffset()).isEqualTo(2_900_123L);
                 assertThat(row.embeddedVideoLength()).isEqualTo(599_877L);
             });
+            assertThat(ledger.timeline(5L)).filteredOn(e -> e.kind().equals("RECEIVED")).extracting(PhotoEvent::detail)
+                    .containsExactly("a.jpg (IMAGE, 1234 bytes, sha256 " + "e".repeat(64) + ")",
+                            "PXL_1.MP.jpg (IMAGE, 3500000 bytes, sha256 " + "f".repeat(64) + ", with an embedded video of 599877 bytes at byte 2900123)");
         }
     }
 
