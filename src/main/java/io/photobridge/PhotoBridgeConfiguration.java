@@ -105,7 +105,9 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 Long.parseLong(s.get("photobridge.ingest.max-image-bytes")),
                 Long.parseLong(s.get("photobridge.ingest.min-video-bytes")),
                 Long.parseLong(s.get("photobridge.ingest.max-video-bytes")),
-                zone == null ? ZoneId.systemDefault() : zone));
+                zone == null ? ZoneId.systemDefault() : zone,
+                Long.parseLong(s.get("photobridge.ingest.max-image-pixels")),
+                s.bool("photobridge.inspektlabs.enabled")));
 
         ZoneId pictureTimeZone = s.zone("photobridge.recoveryconnect.picture-time-zone");
 

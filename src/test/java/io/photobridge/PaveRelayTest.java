@@ -7,6 +7,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +18,7 @@ import java.util.stream.Collectors;
 import io.photobridge.records.PaveCapture;
 import io.photobridge.records.PaveRecords;
 import io.photobridge.records.PhotoEvent;
+import io.photobridge.records.PhotoRecord;
 import io.photobridge.sandbox.StoredPhoto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +97,27 @@ class PaveRelayTest {
         assertThat(uploadsBeforeRestart + app.sandbox().createRequests()).isEqualTo(13);
         assertThat(app.ledger().timeline(ORDER)).extracting(PhotoEvent::kind)
                 .contains("PAVE_LINKED", "PAVE_REJECTED", "PAVE_ACCEPTED");
+    }
+
+    @Test
+    void relayedPhotoGetsPavesCaptureTimeEvenWithAnExifDate() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.ingest.zone", "Europe/Berlin"));
+        String key = app.pave().createSession();
+        link(ORDER, key);
+        // the photo's EXIF says 2025-06-14 09:31:07; PAVE's capture time (now) is the driver's capture moment
+        app.pave().capture(key, 1, true, null, Files.readAllBytes(Path.of("src/test/resources/media/key-exif.jpg")));
+
+        app.paveRelay().pollDue();
+
+        PaveCapture capture = app.paveRecords().capturesOf(ORDER).get(0);
+        assertThat(capture.relayState()).isEqualTo(PaveCapture.RELAYED);
+        PhotoRecord row = app.ledger().get(capture.photoId()).orElseThrow();
+        ZonedDateTime expected = capture.capturedAt().atZone(ZoneId.of("Europe/Berlin"));
+        assertThat(row.pictureTime()).isEqualTo(expected.toLocalDateTime());
+        assertThat(row.pictureOffset()).isEqualTo(expected.getOffset().getId());
+        assertThat(row.pictureTimeFrom()).isEqualTo("CAPTURE");
+        assertThat(app.sandbox().photos(ORDER)).singleElement()
+                .satisfies(p -> assertThat(p.pictureTime()).isEqualTo(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(expected)));
     }
 
     @Test

@@ -7,6 +7,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +104,27 @@ class S3IngestTest {
         assertThat(row.state()).isEqualTo(PhotoState.UPLOADED);
         assertThat(row.sourceUri()).isEqualTo("s3://" + BUCKET + "/incoming/57076503/key/IMG_0100.jpg");
         assertThat(row.sourceVersion()).isNotBlank();
+    }
+
+    @Test
+    void objectWithoutExifGetsItsLastModifiedAsPictureTime() throws Exception {
+        Map<String, String> settings = new HashMap<>(s3Server.settings(BUCKET));
+        settings.put("photobridge.ingest.zone", "Europe/Berlin");
+        settings.put("photobridge.s3.move-to-done", "false");
+        settings.put("photobridge.s3.delete-after-read", "false");
+        app = RunningPhotoBridge.start(home, settings);
+        put("incoming/57076503/key/scan.png", Files.readAllBytes(Path.of("src/test/resources/media/no-exif.png")));
+        Instant lastModified = s3.headObject(HeadObjectRequest.builder().bucket(BUCKET).key("incoming/57076503/key/scan.png").build())
+                .lastModified();
+
+        await().atMost(WAIT).until(() -> app.ledger().photos(ORDER).stream().anyMatch(p -> p.state() == PhotoState.UPLOADED));
+        PhotoRecord row = app.ledger().photos(ORDER).get(0);
+        ZonedDateTime expected = lastModified.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneId.of("Europe/Berlin"));
+        assertThat(row.pictureTime()).isEqualTo(expected.toLocalDateTime());
+        assertThat(row.pictureOffset()).isEqualTo(expected.getOffset().getId());
+        assertThat(row.pictureTimeFrom()).isEqualTo("FILE_TIME");
+        assertThat(app.sandbox().photos(ORDER)).singleElement()
+                .satisfies(p -> assertThat(p.pictureTime()).isEqualTo(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(expected)));
     }
 
     @Test

@@ -57,7 +57,9 @@ public final class IngestPipeline {
                 item.incoming().media().uri(), item.identity().fileName(), in.kind().name(), in.mimeType(), in.size(),
                 item.identity().typeId(), time == null ? null : time.local(),
                 time == null || time.offset() == null ? null : time.offset().getId(),
-                time == null ? null : time.source().name(), item.incoming().media().version().orElse(null)));
+                time == null ? null : time.source().name(), item.incoming().media().version().orElse(null),
+                in.embeddedVideo() == null ? null : in.embeddedVideo().offset(),
+                in.embeddedVideo() == null ? null : in.embeddedVideo().length()));
         exchange.setProperty(PHOTO_ID, admission.record().id());
         exchange.getIn().setHeader("PhotoBridgePhotoId", admission.record().id());
         exchange.getIn().setHeader("PhotoBridgeFirstSeen", admission.created());

@@ -1,12 +1,14 @@
 package io.photobridge.ingest;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -14,11 +16,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.drew.imaging.FileType;
@@ -29,11 +34,16 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifDirectoryBase;
 import com.drew.metadata.exif.ExifIFD0Directory;
 import com.drew.metadata.exif.ExifSubIFDDirectory;
+import com.drew.metadata.mov.QuickTimeDirectory;
+import com.drew.metadata.mov.media.QuickTimeVideoDirectory;
+import com.drew.metadata.mov.metadata.QuickTimeMetadataDirectory;
+import com.drew.metadata.mp4.Mp4Directory;
+import com.drew.metadata.mp4.media.Mp4VideoDirectory;
 import org.apache.tika.Tika;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Decides what a media file is from its bytes (Apache Tika), hashes it, reads its picture time (metadata-extractor), and enforces the content rules. */
+/** Decides what a media file is from its bytes (Apache Tika), hashes it, checks its structure, reads its picture time (metadata-extractor), and enforces the content rules. */
 public final class MediaInspector {
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaInspector.class);
@@ -46,14 +56,15 @@ public final class MediaInspector {
     static final String ACCEPTED = "jpg, jpeg, png, jfif, heic, mp4, webm, mov, mkv, avi";
 
     private static final Tika TIKA = new Tika();
+    private static final Pattern APPLE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})(?:\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})?");
+    /** Earlier video creation times are unset ones (0 = 1904-01-01, ffmpeg's default) or a camera clock never set. */
+    private static final Instant EARLIEST_VIDEO_TIME = Instant.parse("1971-01-01T00:00:00Z");
     private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,10}");
     private static final DateTimeFormatter EXIF_TIME = DateTimeFormatter.ofPattern("uuuu:MM:dd HH:mm:ss", Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT);
-    private static final byte[] JPEG_EOI = {(byte) 0xFF, (byte) 0xD9};
     /** ftyp brands of MP4 (ISO base media) video. */
     private static final Set<String> MP4_BRANDS = Set.of("isom", "iso2", "iso3", "iso4", "iso5", "iso6", "iso7", "iso8", "iso9",
             "mp41", "mp42", "mp71", "avc1", "dash", "M4V ", "M4VH", "M4VP", "MSNV", "XAVC", "mmp4", "f4v ");
-    private static final byte[] PNG_IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
 
     private final InspectionRules rules;
 
@@ -68,7 +79,8 @@ public final class MediaInspector {
             throw new RuleViolation(name, "file is empty (0 bytes)");
         }
         MessageDigest sha256 = sha256();
-        Tail tail = new Tail();
+        Structure structure;
+        MovieBoxes movie;
         Format format;
         String mimeType;
         long count;
@@ -86,8 +98,16 @@ public final class MediaInspector {
             if (declared > 0) {
                 checkSize(name, format, declared);
             }
+            // the structure is checked in the same pass as the hash: the file is read once, a chunk at a time
+            structure = Structure.of(format.mimeType, rules.maxImagePixels());
+            movie = format.fileType == FileType.Mp4 || format.fileType == FileType.QuickTime ? new MovieBoxes() : null;
             sha256.update(header);
-            tail.update(header, header.length);
+            if (structure != null) {
+                structure.update(header, 0, header.length);
+            }
+            if (movie != null) {
+                movie.update(header, 0, header.length);
+            }
             count = header.length;
             // Stop as soon as the size is known to break a limit: never read further than the rules need.
             long largestAllowed = format.kind == MediaKind.IMAGE ? rules.maxImageBytes() : rules.maxVideoBytes() - 1;
@@ -99,24 +119,25 @@ public final class MediaInspector {
                     throw new RuleViolation(name, tooLarge(format, count, true));
                 }
                 sha256.update(buffer, 0, n);
-                tail.update(buffer, n);
+                if (structure != null) {
+                    structure.update(buffer, 0, n);
+                }
+                if (movie != null) {
+                    movie.update(buffer, 0, n);
+                }
             }
         }
         if (declared > 0 && count != declared) {
             throw new IOException(name + " changed while it was read: its size was " + declared + " bytes but " + count + " bytes were read");
         }
         checkSize(name, format, count);
-        if (format == Format.JPEG && !tail.endsWith(JPEG_EOI)) {
-            throw new RuleViolation(name, "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)");
+        String broken = structure == null ? null : structure.finish();
+        if (broken != null) {
+            throw new RuleViolation(name, broken);
         }
-        if (format == Format.PNG && !tail.endsWith(PNG_IEND)) {
-            throw new RuleViolation(name, "PNG is truncated: no IEND chunk at the end of the file");
-        }
-        PictureTime time = format.kind == MediaKind.IMAGE ? exifTime(source, format, count) : null;
-        if (time == null) {
-            time = fileTime(source);
-        }
-        return new Inspection(HexFormat.of().formatHex(sha256.digest()), count, format.mimeType, format.kind, format.extension, time);
+        PictureTime time = pictureTime(source, format, count, movie);
+        return new Inspection(HexFormat.of().formatHex(sha256.digest()), count, format.mimeType, format.kind, format.extension, time,
+                structure == null ? null : structure.embeddedVideo());
     }
 
     /** The MIME type of the content, from tika-core's magic on the header, refined where tika-core alone cannot tell. */
@@ -144,7 +165,8 @@ public final class MediaInspector {
         if (format.kind == MediaKind.IMAGE ? size > rules.maxImageBytes() : size >= rules.maxVideoBytes()) {
             throw new RuleViolation(name, tooLarge(format, size, false));
         }
-        if (format.kind == MediaKind.VIDEO && size <= rules.minVideoBytes()) {
+        // Inspektlabs' own minimum: a small video is fine when it is only recorded (damage analysis off)
+        if (format.kind == MediaKind.VIDEO && rules.damageAnalysis() && size <= rules.minVideoBytes()) {
             throw new RuleViolation(name, "video is " + size + " bytes; Inspektlabs needs videos larger than "
                     + human(rules.minVideoBytes()) + " (" + rules.minVideoBytes() + " bytes)");
         }
@@ -154,6 +176,10 @@ public final class MediaInspector {
         String is = atLeast ? " is at least " : " is ";
         if (format.kind == MediaKind.IMAGE) {
             return "image" + is + size + " bytes; the limit is " + rules.maxImageBytes() + " bytes (photobridge.ingest.max-image-bytes)";
+        }
+        if (!rules.damageAnalysis()) {
+            return "video" + is + size + " bytes; the limit is videos smaller than " + rules.maxVideoBytes()
+                    + " bytes (photobridge.ingest.max-video-bytes)";
         }
         return "video" + is + size + " bytes; Inspektlabs needs videos smaller than " + human(rules.maxVideoBytes())
                 + " (" + rules.maxVideoBytes() + " bytes)";
@@ -172,12 +198,33 @@ public final class MediaInspector {
 
     // ---- picture time ----
 
-    private PictureTime exifTime(MediaSource source, Format format, long size) {
-        Metadata metadata;
+    /** The source's own capture time (PAVE), else the file's metadata (EXIF, the video container), else the file time. */
+    private PictureTime pictureTime(MediaSource source, Format format, long size, MovieBoxes movie) {
+        Optional<Instant> captured = source.captureTime();
+        if (captured.isPresent()) {
+            return inZone(captured.get(), PictureTime.Source.CAPTURE);
+        }
+        PictureTime time = null;
+        if (format.kind == MediaKind.IMAGE) {
+            time = exifTime(source, format, size);
+        } else if (movie != null) {
+            time = containerTime(source, format, movie.movie());
+        }
+        return time != null ? time : fileTime(source);
+    }
+
+    private static Metadata metadata(MediaSource source, Format format, long size) {
         try (InputStream in = new BufferedInputStream(source.open(), CHUNK_BYTES)) {
-            metadata = ImageMetadataReader.readMetadata(in, size, format.fileType);
+            return ImageMetadataReader.readMetadata(in, size, format.fileType);
         } catch (ImageProcessingException | IOException | RuntimeException e) {
             LOG.warn("Could not read the picture metadata of {} ({}): {}; using its file time instead", source.displayName(), source.uri(), e.toString());
+            return null;
+        }
+    }
+
+    private PictureTime exifTime(MediaSource source, Format format, long size) {
+        Metadata metadata = metadata(source, format, size);
+        if (metadata == null) {
             return null;
         }
         // DateTimeOriginal is when the shutter fired; DateTimeDigitized is the same on a digital camera, while
@@ -206,6 +253,80 @@ public final class MediaInspector {
             }
         }
         return null;
+    }
+
+    /**
+     * A video's capture time from its container: Apple's {@code com.apple.quicktime.creationdate} (local time with its
+     * offset) first, then the movie header's CreationTime (UTC by the spec; GoPro cameras write their local time there, so
+     * for a GoPro it is read as local time in the ingest zone). A zero CreationTime (1904, ffmpeg's default) is no time.
+     */
+    private PictureTime containerTime(MediaSource source, Format format, byte[] movie) {
+        if (movie == null) {
+            LOG.debug("{} has no movie header of at most {} bytes: its file time is its picture time", source.displayName(), MovieBoxes.MAX_KEPT);
+            return null;
+        }
+        Metadata metadata;
+        try {
+            // the ftyp and moov boxes kept while the video was hashed: the video is not read again
+            metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(movie), movie.length, format.fileType);
+        } catch (ImageProcessingException | IOException | RuntimeException e) {
+            LOG.warn("Could not read the video metadata of {} ({}): {}; using its file time instead", source.displayName(), source.uri(), e.toString());
+            return null;
+        }
+        for (QuickTimeMetadataDirectory keys : metadata.getDirectoriesOfType(QuickTimeMetadataDirectory.class)) {
+            PictureTime apple = parseAppleCreationDate(keys.getString(QuickTimeMetadataDirectory.TAG_CREATION_DATE));
+            if (apple != null) {
+                return apple;
+            }
+        }
+        Date created = null;
+        Mp4Directory mp4 = metadata.getFirstDirectoryOfType(Mp4Directory.class);
+        if (mp4 != null) {
+            created = mp4.getDate(Mp4Directory.TAG_CREATION_TIME);
+        }
+        QuickTimeDirectory quickTime = metadata.getFirstDirectoryOfType(QuickTimeDirectory.class);
+        if (created == null && quickTime != null) {
+            created = quickTime.getDate(QuickTimeDirectory.TAG_CREATION_TIME);
+        }
+        if (created == null || created.toInstant().isBefore(EARLIEST_VIDEO_TIME)) {
+            return null;
+        }
+        if (isGoPro(metadata)) {
+            LocalDateTime local = LocalDateTime.ofInstant(created.toInstant(), ZoneOffset.UTC);
+            return new PictureTime(local, rules.zone().getRules().getOffset(local), PictureTime.Source.CONTAINER);
+        }
+        return inZone(created.toInstant(), PictureTime.Source.CONTAINER);
+    }
+
+    private static boolean isGoPro(Metadata metadata) {
+        List<String> names = new ArrayList<>();
+        metadata.getDirectoriesOfType(Mp4VideoDirectory.class).forEach(d -> names.add(d.getString(Mp4VideoDirectory.TAG_COMPRESSOR_NAME)));
+        metadata.getDirectoriesOfType(QuickTimeVideoDirectory.class).forEach(d -> names.add(d.getString(QuickTimeVideoDirectory.TAG_COMPRESSOR_NAME)));
+        metadata.getDirectoriesOfType(QuickTimeMetadataDirectory.class).forEach(d -> names.add(d.getString(QuickTimeMetadataDirectory.TAG_MAKE)));
+        return names.stream().anyMatch(name -> name != null && name.toLowerCase(Locale.ROOT).contains("gopro"));
+    }
+
+    /** "2025-06-14T09:31:07+0200" (Apple's form), also with a colon in the offset, fractions, "Z", or no offset. */
+    static PictureTime parseAppleCreationDate(String text) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = APPLE_TIME.matcher(text.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        LocalDateTime local;
+        try {
+            local = LocalDateTime.parse(m.group(1));
+        } catch (DateTimeException e) {
+            return null;
+        }
+        ZoneOffset offset = null;
+        if (m.group(2) != null) {
+            String zone = m.group(2);
+            offset = zone.equals("Z") ? ZoneOffset.UTC : parseOffset(zone.length() == 5 ? zone.substring(0, 3) + ":" + zone.substring(3) : zone);
+        }
+        return new PictureTime(local, offset, PictureTime.Source.CONTAINER);
     }
 
     static LocalDateTime parseExifTime(String text) {
@@ -245,11 +366,14 @@ public final class MediaInspector {
     }
 
     private PictureTime fileTime(MediaSource source) {
+        return source.lastModified().map(instant -> inZone(instant, PictureTime.Source.FILE_TIME)).orElse(null);
+    }
+
+    /** An instant as local time and offset in the ingest zone, in whole seconds like EXIF. */
+    private PictureTime inZone(Instant instant, PictureTime.Source from) {
         ZoneId zone = rules.zone();
-        return source.lastModified()
-                .map(modified -> modified.truncatedTo(ChronoUnit.SECONDS)) // whole seconds, like EXIF
-                .map(instant -> new PictureTime(LocalDateTime.ofInstant(instant, zone), zone.getRules().getOffset(instant), PictureTime.Source.FILE_TIME))
-                .orElse(null);
+        Instant seconds = instant.truncatedTo(ChronoUnit.SECONDS);
+        return new PictureTime(LocalDateTime.ofInstant(seconds, zone), zone.getRules().getOffset(seconds), from);
     }
 
     // ---- detection refinements ----
@@ -414,54 +538,6 @@ public final class MediaInspector {
                 }
             }
             return null;
-        }
-    }
-
-    /** Keeps the last bytes of a stream that end at its last non-zero byte, so trailing zero padding is looked past. */
-    private static final class Tail {
-
-        private static final int KEEP = 16;
-
-        private final byte[] last = new byte[KEEP];
-        private int lastLength;
-        private final byte[] kept = new byte[KEEP];
-        private int keptLength;
-
-        void update(byte[] bytes, int length) {
-            int nonZero = length - 1;
-            while (nonZero >= 0 && bytes[nonZero] == 0) {
-                nonZero--;
-            }
-            if (nonZero >= 0) {
-                keptLength = suffix(last, lastLength, bytes, nonZero + 1, kept);
-            }
-            lastLength = suffix(last, lastLength, bytes, length, last);
-        }
-
-        /** The last KEEP bytes of previous[0..previousLength) followed by bytes[0..length), into target. */
-        private static int suffix(byte[] previous, int previousLength, byte[] bytes, int length, byte[] target) {
-            if (length >= KEEP) {
-                System.arraycopy(bytes, length - KEEP, target, 0, KEEP);
-                return KEEP;
-            }
-            int fromPrevious = Math.min(previousLength, KEEP - length);
-            byte[] joined = new byte[fromPrevious + length];
-            System.arraycopy(previous, previousLength - fromPrevious, joined, 0, fromPrevious);
-            System.arraycopy(bytes, 0, joined, fromPrevious, length);
-            System.arraycopy(joined, 0, target, 0, joined.length);
-            return joined.length;
-        }
-
-        boolean endsWith(byte[] suffix) {
-            if (keptLength < suffix.length) {
-                return false;
-            }
-            for (int i = 0; i < suffix.length; i++) {
-                if (kept[keptLength - suffix.length + i] != suffix[i]) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

@@ -23,6 +23,11 @@ public interface MediaSource {
     /** When the bytes were last changed, if the source knows. */
     Optional<Instant> lastModified();
 
+    /** When the source says the picture was taken (PAVE's capture time): it comes before the file's own metadata. */
+    default Optional<Instant> captureTime() {
+        return Optional.empty();
+    }
+
     /** The source's own version of the bytes (an S3 ETag), when it has one. */
     default Optional<String> version() {
         return Optional.empty();

@@ -19,6 +19,10 @@ public record PictureTime(LocalDateTime local, ZoneOffset offset, Source source)
     public enum Source {
         /** The picture's own EXIF metadata (DateTimeOriginal, else DateTimeDigitized, else DateTime). */
         EXIF,
+        /** A video container's creation date (Apple's creationdate with its offset, else the movie header's CreationTime). */
+        CONTAINER,
+        /** The capture time the source reports (PAVE's capture time), in the zone of the inspection rules. */
+        CAPTURE,
         /** The source's last-modified time, in the zone of the inspection rules. */
         FILE_TIME
     }

@@ -1,6 +1,7 @@
 package io.photobridge.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Date;
 
 import org.apache.camel.Exchange;
@@ -33,14 +34,22 @@ public final class S3Source {
         String bucket = in.getHeader("CamelAwsS3BucketName", String.class);
         String key = in.getHeader("CamelAwsS3Key", String.class);
         Long length = in.getHeader("CamelAwsS3ContentLength", Long.class);
-        Date modified = in.getHeader("CamelAwsS3LastModified", Date.class);
+        // camel-aws2-s3 4.x sets an Instant here; reading it as a Date gave null, so objects without EXIF lost their time
+        Object modified = in.getHeader("CamelAwsS3LastModified");
         String etag = in.getHeader("CamelAwsS3ETag", String.class);
         S3MediaSource media = new S3MediaSource(s3, bucket, key, length == null ? -1 : length,
-                modified == null ? null : modified.toInstant(), etag);
+                instant(modified), etag);
         String path = key.startsWith(prefix) ? key.substring(prefix.length()) : key;
         Incoming incoming = new Incoming(media, path, "s3", Manifests.NONE, note -> keepFailed(bucket, key, etag, note));
         exchange.setProperty(IngestPipeline.INCOMING, incoming);
         return incoming;
+    }
+
+    private static Instant instant(Object modified) {
+        if (modified instanceof Instant instant) {
+            return instant;
+        }
+        return modified instanceof Date date ? date.toInstant() : null;
     }
 
     /** Copies the object under the error prefix, writes the note beside it, then removes the original (in that order). */

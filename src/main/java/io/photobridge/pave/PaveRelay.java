@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,10 +127,9 @@ public final class PaveRelay {
             try (InputStream in = client.download(capture.url())) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            // picture_time comes from the capture time when the photo has no EXIF date
-            Files.setLastModifiedTime(file, FileTime.from(capture.capturedAt()));
+            // the picture time is PAVE's capture time, the driver's capture moment, even when the photo has an EXIF date
             MediaSource media = new PaveMediaSource(new FileMediaSource(file), "pave://" + capture.sessionKey() + "/"
-                    + capture.photoCode() + "/" + capture.capturedAt());
+                    + capture.photoCode() + "/" + capture.capturedAt(), capture.capturedAt());
             String path = capture.orderId() + "/" + (type == null ? "" : type + "/") + name;
             Incoming incoming = new Incoming(media, path, "pave", Manifests.NONE,
                     note -> LOG.warn("PAVE photo {} not delivered; it stays at PAVE and is tried again at the next poll", name));
@@ -207,7 +205,13 @@ public final class PaveRelay {
     }
 
     /** A staged PAVE photo, named in the records by its session, code and capture time (never by a signed URL). */
-    record PaveMediaSource(FileMediaSource file, String uri) implements MediaSource {
+    record PaveMediaSource(FileMediaSource file, String uri, Instant capturedAt) implements MediaSource {
+
+        @Override
+        public Optional<Instant> captureTime() {
+            return Optional.of(capturedAt);
+        }
+
         @Override
         public String displayName() {
             return file.displayName();

@@ -78,7 +78,8 @@ public final class Ledger implements AutoCloseable {
                 long id;
                 try (PreparedStatement st = c.prepareStatement("insert into photo (order_id, sha256, source_uri, original_name,"
                         + " media_kind, mime_type, size_bytes, type_id, picture_time, picture_offset, picture_time_from, state,"
-                        + " attempts, created_at, updated_at, source_version) values (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?,?)", new String[] {"id"})) {
+                        + " attempts, created_at, updated_at, source_version, embedded_video_offset, embedded_video_length)"
+                        + " values (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?)", new String[] {"id"})) {
                     st.setLong(1, p.orderId());
                     st.setString(2, p.sha256());
                     st.setString(3, p.sourceUri());
@@ -94,6 +95,8 @@ public final class Ledger implements AutoCloseable {
                     st.setTimestamp(13, Timestamp.from(now));
                     st.setTimestamp(14, Timestamp.from(now));
                     st.setString(15, p.sourceVersion());
+                    st.setObject(16, p.embeddedVideoOffset(), Types.BIGINT);
+                    st.setObject(17, p.embeddedVideoLength(), Types.BIGINT);
                     st.executeUpdate();
                     try (ResultSet keys = st.getGeneratedKeys()) {
                         keys.next();
@@ -101,7 +104,9 @@ public final class Ledger implements AutoCloseable {
                     }
                 }
                 insertEvent(c, id, p.orderId(), p.sourceUri(), "RECEIVED",
-                        p.originalName() + " (" + p.mediaKind() + ", " + p.sizeBytes() + " bytes, sha256 " + p.sha256() + ")", now);
+                        p.originalName() + " (" + p.mediaKind() + ", " + p.sizeBytes() + " bytes, sha256 " + p.sha256()
+                                + (p.embeddedVideoLength() == null ? "" : ", with an embedded video of " + p.embeddedVideoLength()
+                                + " bytes at byte " + p.embeddedVideoOffset()) + ")", now);
                 c.commit();
                 return new Admission(get(id).orElseThrow(), true);
             } catch (SQLException e) {
@@ -411,7 +416,8 @@ public final class Ledger implements AutoCloseable {
                 rs.getObject("size_bytes", Long.class), rs.getObject("type_id", Integer.class), pictureTime,
                 rs.getString("picture_offset"), rs.getString("picture_time_from"), PhotoState.valueOf(rs.getString("state")),
                 rs.getObject("rc_attachment_id", Long.class), rs.getString("rc_file_name"), rs.getString("last_error"),
-                rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                rs.getObject("embedded_video_offset", Long.class), rs.getObject("embedded_video_length", Long.class));
     }
 
     private static void setInt(PreparedStatement st, int index, Integer value) throws SQLException {

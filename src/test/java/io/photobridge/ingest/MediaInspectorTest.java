@@ -35,6 +35,7 @@ class MediaInspectorTest {
     private static final long MIB = 1024L * 1024L;
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final InspectionRules RULES = new InspectionRules(50 * MIB, MIB, 100 * MIB, BERLIN);
+    private static final String TRUNCATED_JPEG = "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (the image data is cut off)";
     private static final String ACCEPTED = "(accepted: jpg, jpeg, png, jfif, heic, mp4, webm, mov, mkv, avi)";
 
     // The first bytes of files that ffmpeg 5.1 wrote (testsrc, 1 s, 160x120): real container headers, padded in the tests.
@@ -259,7 +260,7 @@ class MediaInspectorTest {
         byte[] jpeg = Files.readAllBytes(fixture("key-exif.jpg"));
         Path file = write("cut.jpg", Arrays.copyOf(jpeg, jpeg.length - 500));
 
-        assertRejected(file, "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)");
+        assertRejected(file, TRUNCATED_JPEG);
     }
 
     @Test
@@ -297,17 +298,18 @@ class MediaInspectorTest {
         assertThat(inspection.size()).isEqualTo(total);
         assertThat(inspection.pictureTime().source()).isEqualTo(PictureTime.Source.EXIF);
         assertRejected(write("stretched-cut.jpg", Arrays.copyOf(stretched, total - 1)),
-                "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)");
+                TRUNCATED_JPEG);
     }
 
     @Test
-    void jpegWithAZipAppendedIsRejectedAsTruncated() throws Exception {
+    void jpegWithAZipAppendedIsRejectedForTheArchive() throws Exception {
         byte[] jpeg = Files.readAllBytes(fixture("key-exif.jpg"));
         byte[] zip = hex("504b0506000000000000000000000000000000000000");
         byte[] polyglot = Arrays.copyOf(jpeg, jpeg.length + zip.length);
         System.arraycopy(zip, 0, polyglot, jpeg.length, zip.length);
 
-        assertRejected(write("polyglot.jpg", polyglot), "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)");
+        assertRejected(write("polyglot.jpg", polyglot), "JPEG has a zip archive after its end-of-image marker (at byte " + jpeg.length
+                + "): a camera may append its own data there, never an archive or executable");
     }
 
     @Test
@@ -315,7 +317,7 @@ class MediaInspectorTest {
         byte[] png = Files.readAllBytes(fixture("no-exif.png"));
         Path file = write("cut.png", Arrays.copyOf(png, png.length - 12));
 
-        assertRejected(file, "PNG is truncated: no IEND chunk at the end of the file");
+        assertRejected(file, "PNG is truncated: no IEND chunk at the end of the file (cut off)");
     }
 
     @Test
@@ -349,6 +351,20 @@ class MediaInspectorTest {
     }
 
     @Test
+    void shortVideoIsRecordedWhenDamageAnalysisIsOff() throws Exception {
+        MediaInspector recordOnly = new MediaInspector(new InspectionRules(50 * MIB, MIB, 2 * MIB, BERLIN, InspectionRules.DEFAULT_MAX_IMAGE_PIXELS, false));
+        Path file = fixture("short.mp4");
+
+        Inspection inspection = recordOnly.inspect(new FileMediaSource(file));
+
+        assertThat(inspection.kind()).isEqualTo(MediaKind.VIDEO);
+        assertThat(inspection.size()).isEqualTo(Files.size(file));
+        // the upper limit stays, as PhotoBridge's own (no Inspektlabs in the reason)
+        assertRejected(recordOnly, new GeneratedSource("max.mp4", 2 * MIB, MP4_HEADER), "max.mp4",
+                "video is 2097152 bytes; the limit is videos smaller than 2097152 bytes (photobridge.ingest.max-video-bytes)");
+    }
+
+    @Test
     void videoSizeLimitsAreExclusive() throws Exception {
         MediaInspector inspector = new MediaInspector(new InspectionRules(50 * MIB, MIB, 2 * MIB, BERLIN));
 
@@ -378,6 +394,8 @@ class MediaInspectorTest {
         assertThat(defaults.minVideoBytes()).isEqualTo(1_048_576L);
         assertThat(defaults.maxVideoBytes()).isEqualTo(104_857_600L);
         assertThat(defaults.zone()).isEqualTo(ZoneId.systemDefault());
+        assertThat(defaults.maxImagePixels()).isEqualTo(268_435_456L);
+        assertThat(defaults.damageAnalysis()).isTrue();
     }
 
     // ---- streaming: 100 MB inputs, never held in memory ----

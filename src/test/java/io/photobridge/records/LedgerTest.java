@@ -67,6 +67,31 @@ class LedgerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void motionPhotoKeepsWhereItsVideoIs(String kind) throws Exception {
+        try (Ledger ledger = open(kind)) {
+            NewPhotoRecord still = photo(5L, "e".repeat(64));
+            NewPhotoRecord motion = new NewPhotoRecord(5L, "f".repeat(64), "file:///inbox/5/key/PXL_1.MP.jpg", "PXL_1.MP.jpg", "IMAGE",
+                    "image/jpeg", 3_500_000L, 27, null, null, null, null, 2_900_123L, 599_877L);
+
+            long stillId = ledger.admit(still).record().id();
+            long motionId = ledger.admit(motion).record().id();
+
+            assertThat(ledger.get(stillId).orElseThrow()).satisfies(row -> {
+                assertThat(row.embeddedVideoOffset()).isNull();
+                assertThat(row.embeddedVideoLength()).isNull();
+            });
+            assertThat(ledger.get(motionId).orElseThrow()).satisfies(row -> {
+                assertThat(row.embeddedVideoOffset()).isEqualTo(2_900_123L);
+                assertThat(row.embeddedVideoLength()).isEqualTo(599_877L);
+            });
+            assertThat(ledger.timeline(5L)).filteredOn(e -> e.kind().equals("RECEIVED")).extracting(PhotoEvent::detail)
+                    .containsExactly("a.jpg (IMAGE, 1234 bytes, sha256 " + "e".repeat(64) + ")",
+                            "PXL_1.MP.jpg (IMAGE, 3500000 bytes, sha256 " + "f".repeat(64) + ", with an embedded video of 599877 bytes at byte 2900123)");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void claimTellsFreshStaleBusyAndDone(String kind) throws Exception {
         try (Ledger ledger = open(kind)) {
             long id = ledger.admit(photo(3L, "b".repeat(64))).record().id();

@@ -286,7 +286,7 @@ class BadInputsIT {
                 "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file", BAD);
         rejectedFile("F03", BAD + "/really-a-png.jpg", png, "content is image/png but the name says .jpg", BAD);
         rejectedFile("F04", BAD + "/polyglot-jpeg-zip.jpg", concat(jpeg, emptyZip()),
-                "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file (cut off, or data appended after the image)", BAD);
+                "JPEG has a zip archive after its end-of-image marker", BAD);
         rejectedFile("F05", BAD + "/drivers-notes.jpg", "a driver's notes, not a photo\n".repeat(40).getBytes(StandardCharsets.UTF_8),
                 "is not an accepted image or video (accepted: jpg, jpeg, png, jfif, heic, mp4, webm, mov, mkv, avi)", BAD);
         byte[] oversized = oversizedJpeg(jpeg);
@@ -477,7 +477,7 @@ class BadInputsIT {
         rejectedObject("S02", BAD + "/cut-off.jpg", Arrays.copyOf(jpeg, jpeg.length - 700),
                 "JPEG is truncated: no end-of-image marker (FF D9) at the end of the file", BAD);
         rejectedObject("S03", BAD + "/clip.jpg", clip, "content is video/mp4 but the name says .jpg", BAD);
-        rejectedObject("S04", BAD + "/polyglot-png-zip.png", concat(png, emptyZip()), "PNG is truncated: no IEND chunk at the end of the file", BAD);
+        rejectedObject("S04", BAD + "/polyglot-png-zip.png", concat(png, emptyZip()), "PNG has a zip archive after its IEND chunk", BAD);
         byte[] oversized = oversizedJpeg(Files.readAllBytes(MEDIA.resolve("offset-exif.jpg")));
         rejectedObject("S05", BAD + "/oversized.jpg", oversized, "image is " + oversized.length + " bytes; the limit is "
                 + MAX_IMAGE_BYTES + " bytes (photobridge.ingest.max-image-bytes)", BAD);

@@ -292,7 +292,8 @@ class FaultsIT {
         assertThat(rows).hasSize(expected.size());
         assertThat(rows).allSatisfy(row -> {
             assertThat(row.state()).as("ledger state of %s", row.originalName()).isEqualTo(PhotoState.UPLOADED);
-            assertThat(row.pictureTimeFrom()).as("picture time of %s", row.originalName()).isEqualTo("EXIF");
+            assertThat(row.pictureTimeFrom()).as("picture time of %s", row.originalName())
+                    .isEqualTo(row.sourceUri().startsWith("pave://") ? "CAPTURE" : "EXIF");
             assertThat(row.rcAttachmentId()).as("attachment of %s", row.originalName()).isEqualTo(bySha.get(row.sha256()).id());
         });
 
