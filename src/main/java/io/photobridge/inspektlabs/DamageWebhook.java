@@ -11,6 +11,7 @@ import io.photobridge.records.DamageRecords;
 import io.photobridge.records.HttpAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,8 @@ public final class DamageWebhook {
         }
         if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
             answer(exchange, 401, "{\"message\":\"missing or wrong webhook secret\"}");
-            LOG.warn("Inspektlabs webhook refused: missing or wrong secret (from {})", in.getHeader("CamelHttpRemoteAddress"));
+            LOG.warn("Inspektlabs webhook refused: missing or wrong secret (from {})",
+                    in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS));
             return;
         }
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase();
