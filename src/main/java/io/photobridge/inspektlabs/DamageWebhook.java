@@ -45,9 +45,10 @@ public final class DamageWebhook {
             given = in.getHeader(SECRET_HEADER, String.class);
         }
         if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
-            answer(exchange, 401, "{\"message\":\"missing or wrong webhook secret\"}");
+            // before the answer, which replaces the request's headers
             LOG.warn("Inspektlabs webhook refused: missing or wrong secret (from {})",
                     in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS));
+            answer(exchange, 401, "{\"message\":\"missing or wrong webhook secret\"}");
             return;
         }
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase();

@@ -66,10 +66,17 @@ class EnvironmentIT {
             assertThat(send(webhook(server, "X-Example-Hook", event)).statusCode()).isEqualTo(200);
             assertThat(send(webhook(server, "X-PhotoBridge-Webhook-Secret", event)).statusCode()).isEqualTo(401);
 
+            assertThat(send(HttpRequest.newBuilder(URI.create(server + "/webhooks/inspektlabs/wrong-secret"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode())
+                    .isEqualTo(401);
+
+            // each refusal names the caller's address; the demo announced itself
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(app.log())
                     .contains("PAVE webhook refused: missing or wrong X-Example-Hook (from 127.0.0.1:"));
-            assertThat(Files.readString(app.log())).contains("API request refused: wrong bearer token for GET /api/orders/57076502/records"
-                    + " (from 127.0.0.1:");
+            assertThat(Files.readString(app.log()))
+                    .contains("API request refused: wrong bearer token for GET /api/orders/57076502/records (from 127.0.0.1:")
+                    .contains("Inspektlabs webhook refused: missing or wrong secret (from 127.0.0.1:")
+                    .containsPattern("WARN .*\\*\\*\\* DEMO MODE: RecoveryConnect, Inspektlabs and PAVE are simulated in-process");
 
             Optional<InetAddress> outside = nonLoopbackAddress();
             if (outside.isPresent()) {
