@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
@@ -39,15 +41,21 @@ import io.photobridge.pave.PaveWebhook;
 import io.photobridge.records.ApiToken;
 import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.routes.ReloadsApi;
+import io.photobridge.routes.RoutesHealthCheck;
+import io.photobridge.routes.ValidatingRouteReloadStrategy;
 import io.photobridge.vendor.VendorHealth;
 import io.photobridge.vendor.VendorModes;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.direct.DirectComponent;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
@@ -87,6 +95,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         String runId = UUID.randomUUID().toString();
         VendorModes modes = VendorModes.of(context.getPropertiesComponent());
+        // read here too, so that an edit of the config file that changes them says a restart is needed
+        s.optional(VendorModes.MODE);
+        VendorModes.vendors().forEach(vendor -> s.optional("photobridge." + vendor + ".simulated"));
+        s.withPrefix("photobridge.sandbox.");
         Duration healthCache = s.seconds("photobridge.health.vendor-cache-seconds");
 
         Ledger ledger = Ledger.open(s.get("photobridge.records.url"), s.optional("photobridge.records.user"),
@@ -134,15 +146,53 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
 
-        if (s.bool("photobridge.routes.reload-enabled")) {
-            ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
-                    s.get("photobridge.routes.pattern"),
-                    file -> file.equals(PhotoBridge.S3_ROUTE_FILE) && !s3Loaded(context) || PhotoBridge.switchedOff(context, file));
-            context.addService(reloader, true, true);
-            registry.bind("routeReloader", reloader);
-        }
+        configureRoutes(context, s, apiToken);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
+    }
+
+    /**
+     * Route edits: the validating reload (when on) and the readiness of the ledger and of every route that should run.
+     * A swap waits for a route's in-flight work, so a caller of a direct: route being swapped waits as long.
+     */
+    private void configureRoutes(CamelContext context, Settings s, ApiToken apiToken) throws Exception {
+        Registry registry = context.getRegistry();
+        Duration drain = s.millis("photobridge.routes.drain-timeout-ms");
+        context.getComponent("direct", DirectComponent.class).setTimeout(drain.plusMinutes(1).toMillis());
+        registry.bind("ledgerHealth", new LedgerHealthCheck(registry.lookupByNameAndType("ledger", Ledger.class)));
+        if (s.bool("photobridge.routes.reload-enabled")) {
+            Set<String> javaSendsTo = new HashSet<>();
+            if (s.bool("photobridge.pave.enabled")) {
+                javaSendsTo.add("direct:ingest");
+            }
+            if (s.bool("photobridge.inspektlabs.enabled")) {
+                javaSendsTo.add("direct:inspektlabs-give-up");
+            }
+            String config = System.getProperty(PhotoBridge.CONFIG, System.getenv().getOrDefault("PHOTOBRIDGE_CONFIG",
+                    "config/application.properties"));
+            ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
+                    s.get("photobridge.routes.pattern"),
+                    file -> file.equals(PhotoBridge.S3_ROUTE_FILE) && !s3Loaded(context) || PhotoBridge.switchedOff(context, file),
+                    drain, Path.of(config), s::wasRead, javaSendsTo);
+            context.addService(reloader, true, true);
+            registry.bind("routeReloader", reloader);
+            registry.bind("routesHealth", new RoutesHealthCheck(reloader::expectedRoutes, reloader));
+            registry.bind("reloadsApi", new ReloadsApi(reloader, apiToken));
+        } else {
+            Set<String> started = ConcurrentHashMap.newKeySet();
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) {
+                    camel.getRoutes().forEach(route -> started.add(route.getRouteId()));
+                }
+            });
+            registry.bind("routesHealth", new RoutesHealthCheck(() -> started, null));
+            registry.bind("reloadsApi", new ReloadsApi(null, apiToken));
+        }
     }
 
     /**

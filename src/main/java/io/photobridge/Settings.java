@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,17 +19,21 @@ final class Settings {
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(:.*)?}}");
 
     private final PropertiesComponent properties;
+    /** Keys (and prefixes ending in '.') read so far: the Java wiring's settings, which a config edit cannot change live. */
+    private final Set<String> read = ConcurrentHashMap.newKeySet();
 
     Settings(PropertiesComponent properties) {
         this.properties = properties;
     }
 
     String get(String key) {
+        read.add(key);
         return properties.resolveProperty(key)
                 .orElseThrow(() -> new IllegalStateException("Setting " + key + " is missing from config/application.properties"));
     }
 
     String optional(String key) {
+        read.add(key);
         String value = properties.resolveProperty(key).orElse("").trim();
         return value.isEmpty() ? null : value;
     }
@@ -75,11 +81,17 @@ final class Settings {
 
     /** All settings under a prefix, keyed by the rest of their name. */
     Map<String, String> withPrefix(String prefix) {
+        read.add(prefix);
         Properties all = properties.loadProperties(k -> k.startsWith(prefix));
         Map<String, String> result = new TreeMap<>();
         for (String key : all.stringPropertyNames()) {
             result.put(key.substring(prefix.length()), properties.resolveProperty(key).orElse(all.getProperty(key)).trim());
         }
         return result;
+    }
+
+    /** True when the wiring read this setting (or a prefix holding it) at start-up. */
+    boolean wasRead(String key) {
+        return read.contains(key) || read.stream().anyMatch(p -> p.endsWith(".") && key.startsWith(p));
     }
 }
