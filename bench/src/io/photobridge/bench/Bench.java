@@ -109,7 +109,7 @@ public final class Bench {
         clean(home);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
              JarProcess app = new JarProcess(project, home)) {
-            app.property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
+            app.production().property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                     .property("photobridge.inspektlabs.enabled", "false")
                     .property("photobridge.pave.enabled", "false");
             properties.forEach(app::property);
@@ -192,7 +192,7 @@ public final class Bench {
         List<Path> files = Fixtures.copies(photo, staging, inPlace ? "cp" : "mv", count);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
              JarProcess app = new JarProcess(project, home)) {
-            app.property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
+            app.production().property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                     .property("photobridge.inspektlabs.enabled", "false")
                     .property("photobridge.pave.enabled", "false");
             app.start().awaitReady(Duration.ofSeconds(60));
@@ -271,7 +271,7 @@ public final class Bench {
                      .withDataDir(home.resolve("inspektlabs")).withCallbackDelay(Duration.ofMillis(200)));
              JarProcess app = new JarProcess(project, home)) {
             inspektlabs.start();
-            app.property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
+            app.production().property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                     .property("photobridge.inspektlabs.base-url", inspektlabs.baseUrl())
                     .property("photobridge.inspektlabs.quiet-period-ms", "1000")
                     .property("photobridge.pave.enabled", "false")

@@ -25,10 +25,14 @@ public final class JarProcess implements AutoCloseable {
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
+    private final List<String> arguments = new ArrayList<>(List.of("demo"));
     private final int httpPort;
     private Process process;
 
-    /** A jar run from {@code projectDir} (routes/ and config/ as shipped) whose inbox, ledger and sandbox data live under {@code home}. */
+    /**
+     * A jar run from {@code projectDir} (routes/ and config/ as shipped) whose inbox, ledger and sandbox data live under
+     * {@code home}; in demo mode ({@code java -jar photobridge.jar demo}) unless {@link #production()} is called.
+     */
     public JarProcess(Path projectDir, Path home) {
         this.projectDir = projectDir.toAbsolutePath();
         this.home = home.toAbsolutePath();
@@ -48,9 +52,31 @@ public final class JarProcess implements AutoCloseable {
         property("photobridge.routes.reload-enabled", "false");
     }
 
+    /**
+     * Production mode (no {@code demo} argument), for vendors the caller hosts and points the jar at: their sandboxes' default
+     * credentials, and test secrets of its own for the webhooks and the API (the shipped demo ones are refused). Later
+     * {@link #property} calls win.
+     */
+    public JarProcess production() {
+        arguments.remove("demo");
+        property("photobridge.recoveryconnect.username", "sandbox@example.com");
+        property("photobridge.recoveryconnect.password", "sandbox");
+        property("photobridge.inspektlabs.api-key", "sandbox-inspektlabs-key");
+        property("photobridge.inspektlabs.webhook.secret", "jar-test-webhook-secret-5d1e");
+        property("photobridge.pave.webhook.secret", "jar-test-pave-webhook-secret-8a2c");
+        property("photobridge.api.token", "jar-test-api-token-3f9b");
+        return this;
+    }
+
     /** Sets a PhotoBridge or Camel setting ({@code -Dkey=value}); later calls win. */
     public JarProcess property(String key, String value) {
         properties.put(key, value);
+        return this;
+    }
+
+    /** Drops a setting this launcher passes by default, e.g. to set it through the environment instead. */
+    public JarProcess withoutProperty(String key) {
+        properties.remove(key);
         return this;
     }
 
@@ -82,6 +108,7 @@ public final class JarProcess implements AutoCloseable {
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).directory(projectDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         builder.environment().putAll(environment);

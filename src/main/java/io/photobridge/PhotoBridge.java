@@ -1,17 +1,39 @@
 package io.photobridge;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.photobridge.sandbox.SandboxConfiguration;
+import io.photobridge.vendor.VendorModes;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts PhotoBridge: Camel Main with the routes in {@code routes/} and the settings in {@code config/application.properties}. */
+/**
+ * Starts PhotoBridge: Camel Main with the routes in {@code routes/} and the settings in {@code config/application.properties};
+ * {@code java -jar photobridge.jar demo} runs the demo (all vendors simulated), no argument runs production.
+ */
 public final class PhotoBridge {
 
     private static final Logger LOG = LoggerFactory.getLogger(PhotoBridge.class);
@@ -54,10 +76,13 @@ public final class PhotoBridge {
     }
 
     public static void main(String[] args) {
-        Main main = create();
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        String mode = !rest.isEmpty() && List.of("demo", "production").contains(rest.get(0).toLowerCase(Locale.ROOT))
+                ? rest.remove(0).toLowerCase(Locale.ROOT) : null;
         int code;
         try {
-            code = main.run(args);
+            Main main = create(mode);
+            code = main.run(rest.toArray(String[]::new));
         } catch (Exception e) {
             LOG.error("PhotoBridge could not start: {}", causes(e));
             LOG.debug("Start-up failure", e);
@@ -67,12 +92,21 @@ public final class PhotoBridge {
         System.exit(code);
     }
 
-    /** A configured, not yet started Main; tests start it the same way the jar does. */
+    /** A configured, not yet started Main whose mode comes from the settings; tests start it the same way the jar does. */
     public static Main create() {
+        return create(null);
+    }
+
+    /** A configured, not yet started Main; mode: "demo" or "production" (the jar's first argument), null = photobridge.mode. */
+    public static Main create(String mode) {
         Main main = new Main();
         String config = System.getProperty(CONFIG, System.getenv().getOrDefault("PHOTOBRIDGE_CONFIG", "config/application.properties"));
         main.setPropertyPlaceholderLocations("file:" + config);
-        main.configure().addConfiguration(PhotoBridgeConfiguration.class);
+        environmentOverrides(Path.of(config), System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
+        if (mode != null) {
+            main.addOverrideProperty(VendorModes.MODE, mode);
+        }
+        main.configure().addConfiguration(new ModeConfiguration());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
@@ -89,5 +123,97 @@ public final class PhotoBridge {
             }
         });
         return main;
+    }
+
+    /**
+     * Environment variables for the keys of the properties file (the key in upper case, '.' and '-' as '_'), as overrides.
+     * Camel's properties component finds them for {{placeholders}}, but Camel Main configures its own camel.server.*,
+     * camel.management.* (and most other camel.*) options from the file's values, looking at the environment only for
+     * camel.main.*: CAMEL_SERVER_PORT was ignored. A -D system property still wins over the environment.
+     */
+    static Map<String, String> environmentOverrides(Path config, Map<String, String> env, Properties system) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (!Files.isRegularFile(config)) {
+            return overrides;
+        }
+        Properties file = new Properties();
+        try (Reader in = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            file.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + config + ": " + e.getMessage(), e);
+        }
+        file.stringPropertyNames().stream().sorted().forEach(key -> {
+            String value = env.get(environmentName(key));
+            if (value != null && system.getProperty(key) == null) {
+                overrides.put(key, value);
+            }
+        });
+        return overrides;
+    }
+
+    /** The environment variable of a setting: photobridge.inbox.poll-ms -> PHOTOBRIDGE_INBOX_POLL_MS. */
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Decides demo or production, starts the simulators the mode asks for (only then), announces the mode, then wires PhotoBridge. */
+    private static final class ModeConfiguration implements CamelConfiguration {
+
+        @Override
+        public void configure(CamelContext context) throws Exception {
+            VendorModes modes = VendorModes.of(context.getPropertiesComponent());
+            // before anything binds a port or opens the ledger
+            PhotoBridgeConfiguration.refuseUnsafeStart(new Settings(context.getPropertiesComponent()), modes);
+            announce(modes);
+            if (modes.anySimulated()) {
+                new SandboxConfiguration(modes).configure(context);
+            }
+            new PhotoBridgeConfiguration().configure(context);
+            context.getRegistry().bind("photobridgeModeHealth", modeHealth(modes));
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    MeterRegistry registry = MicrometerUtils.getMeterRegistryFromCamelRegistry(started.getRegistry(),
+                            MicrometerConstants.METRICS_REGISTRY_NAME);
+                    if (registry != null && registry.find("photobridge.info").gauge() == null) {
+                        Gauge.Builder<VendorModes> info = Gauge.builder("photobridge.info", modes, m -> 1)
+                                .description("PhotoBridge's mode and how each vendor is reached (real, simulated, off)")
+                                .tag("mode", modes.mode());
+                        VendorModes.vendors().forEach(v -> info.tag(v, modes.state(v).label()));
+                        info.register(registry);
+                    }
+                }
+            });
+        }
+    }
+
+    private static void announce(VendorModes modes) {
+        if (modes.demo()) {
+            LOG.warn("*** DEMO MODE: RecoveryConnect, Inspektlabs and PAVE are simulated in-process; no photo reaches a real vendor."
+                    + " For real use start without 'demo' (photobridge.mode=production) ***");
+        } else if (modes.anySimulated()) {
+            LOG.warn("*** SIMULATED in production: {} (photobridge.<vendor>.simulated=true): those calls never reach the real"
+                    + " service ***", modes.simulatedNames());
+        } else {
+            LOG.info("Production mode: {}", modes.describe());
+        }
+    }
+
+    /** Readiness detail of the mode: always UP, it says demo or production and how each vendor is reached. */
+    private static AbstractHealthCheck modeHealth(VendorModes modes) {
+        return new AbstractHealthCheck("photobridge", "mode") {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                builder.detail("mode", modes.mode()).detail("simulated", modes.simulatedNames());
+                VendorModes.vendors().forEach(v -> builder.detail(v, modes.state(v).label()));
+                builder.message(modes.demo() ? "demo mode: all vendors simulated" : "production: simulated " + modes.simulatedNames())
+                        .up();
+            }
+
+            @Override
+            public boolean isLiveness() {
+                return false;
+            }
+        };
     }
 }

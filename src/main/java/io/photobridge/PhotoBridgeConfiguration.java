@@ -4,11 +4,12 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,8 +40,8 @@ import io.photobridge.pave.PaveSettings;
 import io.photobridge.pave.PaveWebhook;
 import io.photobridge.records.ApiToken;
 import io.photobridge.records.DamageRecords;
-import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
 import io.photobridge.recoveryconnect.PhotoUploader;
@@ -49,9 +50,8 @@ import io.photobridge.recoveryconnect.RecoveryConnectSettings;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
-import io.photobridge.sandbox.InspektlabsSandbox;
-import io.photobridge.sandbox.PaveSandbox;
-import io.photobridge.sandbox.RecoveryConnectSandbox;
+import io.photobridge.vendor.VendorHealth;
+import io.photobridge.vendor.VendorModes;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -73,18 +73,33 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
-/** Builds PhotoBridge's beans from the settings: the ledger, the vendor clients (or their sandboxes) and the ingest steps. */
+/**
+ * Builds PhotoBridge's beans from the settings: the ledger, the vendor clients and the ingest steps. It never constructs a
+ * simulator: a simulated vendor's settings already point at its sandbox (see SandboxConfiguration).
+ */
 public class PhotoBridgeConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(PhotoBridgeConfiguration.class);
     /** The setting that turns the S3 source on: the bucket to poll. */
     static final String S3_BUCKET = "photobridge.s3.bucket";
+    /** Values shipped for the demo: outside demo mode none of them may guard a webhook or the API. */
+    private static final Set<String> DEMO_SECRETS = Set.of("sandbox-webhook-secret", "sandbox-pave-webhook-secret",
+            "sandbox-inspektlabs-key", "sandbox-pave-key", "sandbox-pave-secret", "sandbox", "sandbox-demo-token");
+    private static final List<String> SANDBOX_SECRETS = List.of("photobridge.sandbox.recoveryconnect.password",
+            "photobridge.sandbox.recoveryconnect.static.token", "photobridge.sandbox.inspektlabs.api-key",
+            "photobridge.sandbox.pave.api-key", "photobridge.sandbox.pave.api.secret");
 
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings s = new Settings(context.getPropertiesComponent());
         Registry registry = context.getRegistry();
         String runId = UUID.randomUUID().toString();
+        VendorModes modes = VendorModes.of(context.getPropertiesComponent());
+        // read here too, so that an edit of the config file that changes them says a restart is needed
+        s.optional(VendorModes.MODE);
+        VendorModes.vendors().forEach(vendor -> s.optional("photobridge." + vendor + ".simulated"));
+        s.withPrefix("photobridge.sandbox.");
+        Duration healthCache = s.seconds("photobridge.health.vendor-cache-seconds");
 
         Ledger ledger = Ledger.open(s.get("photobridge.records.url"), s.optional("photobridge.records.user"),
                 s.optional("photobridge.records.password"), s.integer("photobridge.records.pool-size"));
@@ -111,9 +126,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
 
         ZoneId pictureTimeZone = s.zone("photobridge.recoveryconnect.picture-time-zone");
 
-        // settings are all read and checked above; only now start the sandbox (a bound port) if one is needed
-        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(context, s));
+        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(s));
         registry.bind("recoveryConnect", recoveryConnect);
+        registry.bind("recoveryConnectHealth", new VendorHealth(VendorModes.RECOVERYCONNECT,
+                modes.simulated(VendorModes.RECOVERYCONNECT), healthCache, "authentication", recoveryConnect::checkAccess));
 
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
@@ -126,9 +142,9 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.get("photobridge.recoveryconnect.picture-time-format"), pictureTimeZone,
                 s.millis("photobridge.retry.max-delay-ms"), s.millis("photobridge.recoveryconnect.unknown-outcome-delay-ms")));
         configureS3(context, s, ledger);
-        configureInspektlabs(context, s, ledger);
-        ApiToken apiToken = new ApiToken(s.optional("photobridge.api.token"));
-        configurePave(context, s, ledger, runId, apiToken);
+        configureInspektlabs(context, s, ledger, modes, healthCache);
+        ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
+        configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
 
@@ -181,35 +197,71 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         }
     }
 
-    /** The real RecoveryConnect when a base URL is set, otherwise the in-process sandbox (started here). */
-    private RecoveryConnectSettings recoveryConnectSettings(CamelContext context, Settings s) {
-        String baseUrl = s.optional("photobridge.recoveryconnect.base-url");
-        if (baseUrl == null) {
-            if (!s.bool("photobridge.sandbox.enabled")) {
-                throw new IllegalStateException("photobridge.recoveryconnect.base-url is empty and photobridge.sandbox.enabled is"
-                        + " false: set the RecoveryConnect URL (env PHOTOBRIDGE_RECOVERYCONNECT_BASE_URL) or turn the sandbox on");
+    /**
+     * Refuses a start that would be unsafe or silently wrong, with every reason in one message: an enabled, real vendor without
+     * its base URL or credentials, and (outside demo mode) an enabled webhook or the API guarded by an empty or shipped demo
+     * secret. Names each setting and its environment variable, never a value.
+     */
+    static void refuseUnsafeStart(Settings s, VendorModes modes) {
+        List<String> problems = new ArrayList<>();
+        if (modes.state(VendorModes.RECOVERYCONNECT) == VendorModes.State.REAL) {
+            require(s, problems, "photobridge.recoveryconnect.base-url");
+            if (s.optional("photobridge.recoveryconnect.token") == null) {
+                List<String> missing = new ArrayList<>();
+                require(s, missing, "photobridge.recoveryconnect.username");
+                require(s, missing, "photobridge.recoveryconnect.password");
+                missing.forEach(m -> problems.add(m + " (or set photobridge.recoveryconnect.token, env "
+                        + s.envName("photobridge.recoveryconnect.token") + ")"));
             }
-            List<Long> orders = Arrays.stream(s.get("photobridge.sandbox.recoveryconnect.orders").split(","))
-                    .map(String::trim).filter(v -> !v.isEmpty()).map(Long::valueOf).toList();
-            RecoveryConnectSandbox sandbox = new RecoveryConnectSandbox(new RecoveryConnectSandbox.Settings(
-                    "127.0.0.1", s.integer("photobridge.sandbox.recoveryconnect.port"),
-                    Path.of(s.get("photobridge.sandbox.data-dir")),
-                    s.get("photobridge.sandbox.recoveryconnect.username"), s.get("photobridge.sandbox.recoveryconnect.password"),
-                    s.optional("photobridge.sandbox.recoveryconnect.static.token"),
-                    s.seconds("photobridge.sandbox.recoveryconnect.token-ttl-seconds"), orders,
-                    Long.parseLong(s.get("photobridge.sandbox.recoveryconnect.max-body-bytes"))));
-            sandbox.start();
-            try {
-                context.addService(sandbox, true, true);
-            } catch (Exception e) {
-                sandbox.stop();
-                throw new IllegalStateException("cannot register the RecoveryConnect sandbox", e);
-            }
-            context.getRegistry().bind("recoveryConnectSandbox", sandbox);
-            baseUrl = sandbox.baseUrl();
-            LOG.info("RecoveryConnect sandbox listening on {} (set photobridge.recoveryconnect.base-url to use the real service)",
-                    baseUrl);
         }
+        if (modes.state(VendorModes.INSPEKTLABS) == VendorModes.State.REAL) {
+            require(s, problems, "photobridge.inspektlabs.base-url");
+            require(s, problems, "photobridge.inspektlabs.api-key");
+        }
+        if (modes.state(VendorModes.PAVE) == VendorModes.State.REAL) {
+            require(s, problems, "photobridge.pave.base-url");
+            require(s, problems, "photobridge.pave.username");
+            require(s, problems, "photobridge.pave.api-key");
+            require(s, problems, "photobridge.pave.api.secret");
+        }
+        if (!modes.demo()) {
+            Set<String> demoValues = new LinkedHashSet<>(DEMO_SECRETS);
+            SANDBOX_SECRETS.stream().map(s::optional).filter(v -> v != null).forEach(demoValues::add);
+            if (modes.state(VendorModes.INSPEKTLABS) != VendorModes.State.OFF) {
+                ownSecret(s, problems, "photobridge.inspektlabs.webhook.secret", demoValues, "photobridge.inspektlabs.enabled=false");
+            }
+            if (modes.state(VendorModes.PAVE) != VendorModes.State.OFF) {
+                ownSecret(s, problems, "photobridge.pave.webhook.secret", demoValues, "photobridge.pave.enabled=false");
+            }
+            if (s.bool("photobridge.api.enabled")) {
+                ownSecret(s, problems, "photobridge.api.token", demoValues, "photobridge.api.enabled=false");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("PhotoBridge refuses to start in " + modes.mode() + " mode (" + modes.describe() + "): "
+                    + String.join("; ", problems) + ". Set them (environment variables keep secrets out of the file), mark a"
+                    + " vendor photobridge.<vendor>.simulated=true, or run the demo: java -jar target/photobridge.jar demo");
+        }
+    }
+
+    private static void require(Settings s, List<String> problems, String key) {
+        if (s.optional(key) == null) {
+            problems.add(key + " is empty (env " + s.envName(key) + ")");
+        }
+    }
+
+    private static void ownSecret(Settings s, List<String> problems, String key, Set<String> demoValues, String orSwitchOff) {
+        String value = s.optional(key);
+        if (value == null) {
+            problems.add(key + " is empty (env " + s.envName(key) + "; or " + orSwitchOff + ")");
+        } else if (demoValues.contains(value)) {
+            problems.add(key + " is a shipped demo value (env " + s.envName(key) + "): set your own secret");
+        }
+    }
+
+    /** RecoveryConnect as the settings say; a simulated one's base URL and credentials were set by SandboxConfiguration. */
+    private RecoveryConnectSettings recoveryConnectSettings(Settings s) {
+        String baseUrl = s.get("photobridge.recoveryconnect.base-url").trim();
         return new RecoveryConnectSettings(URI.create(baseUrl),
                 s.get("photobridge.recoveryconnect.api-version"),
                 s.get("photobridge.recoveryconnect.transfer-api-version"),
@@ -222,36 +274,22 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.seconds("photobridge.recoveryconnect.token-refresh-margin-seconds"));
     }
 
-    /** The PAVE QA relay: the PAVE client (or its sandbox), the session records, the relay, linking and the webhook. */
-    private void configurePave(CamelContext context, Settings s, Ledger ledger, String runId, ApiToken apiToken) throws Exception {
+    /** The PAVE QA relay: the PAVE client, the session records, the relay, linking and the webhook. */
+    private void configurePave(CamelContext context, Settings s, Ledger ledger, String runId, ApiToken apiToken, VendorModes modes,
+                               Duration healthCache) throws Exception {
         Registry registry = context.getRegistry();
         if (!s.bool("photobridge.pave.enabled")) {
             LOG.info("PAVE relay off (photobridge.pave.enabled=false)");
             return;
         }
-        String baseUrl = s.optional("photobridge.pave.base-url");
-        if (baseUrl == null) {
-            if (!s.bool("photobridge.sandbox.enabled")) {
-                throw new IllegalStateException("photobridge.pave.base-url is empty and photobridge.sandbox.enabled is false: set"
-                        + " the PAVE URL (env PHOTOBRIDGE_PAVE_BASE_URL), turn the sandbox on, or set photobridge.pave.enabled=false");
-            }
-            PaveSandbox sandbox = new PaveSandbox(PaveSandbox.Settings.defaults()
-                    .withPort(s.integer("photobridge.sandbox.pave.port"))
-                    .withDataDir(Path.of(s.get("photobridge.sandbox.data-dir")))
-                    .withUsername(s.get("photobridge.pave.username"))
-                    .withApiKey(s.get("photobridge.pave.api-key"))
-                    .withApiSecret(s.get("photobridge.sandbox.pave.api.secret")));
-            sandbox.start();
-            context.addService(sandbox, true, true);
-            registry.bind("paveSandbox", sandbox);
-            baseUrl = sandbox.baseUrl() + "/v1";
-            LOG.info("PAVE sandbox listening on {} (set photobridge.pave.base-url to use the real service)", sandbox.baseUrl());
-        }
+        String baseUrl = s.get("photobridge.pave.base-url").trim();
         PaveClient client = new PaveClient(new PaveSettings(URI.create(baseUrl), s.get("photobridge.pave.username"),
                 s.get("photobridge.pave.api-key"), s.get("photobridge.pave.api.secret"),
                 s.millis("photobridge.pave.connect-timeout-ms"), s.millis("photobridge.pave.request-timeout-ms")));
         PaveRecords records = new PaveRecords(ledger);
         registry.bind("paveClient", client);
+        registry.bind("paveHealth", new VendorHealth(VendorModes.PAVE, modes.simulated(VendorModes.PAVE), healthCache,
+                "signed request", client::checkAccess));
         registry.bind("paveRecords", records);
         Map<Integer, Integer> types = new HashMap<>();
         s.withPrefix("photobridge.pave.types.").forEach((code, type) -> types.put(Integer.parseInt(code), Integer.parseInt(type)));
@@ -262,8 +300,9 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.get("photobridge.pave.webhook.secret")));
     }
 
-    /** Damage analysis: the Inspektlabs client (or its sandbox), the media store, the durable batcher and the webhook. */
-    private void configureInspektlabs(CamelContext context, Settings s, Ledger ledger) throws Exception {
+    /** Damage analysis: the Inspektlabs client, the media store, the durable batcher and the webhook. */
+    private void configureInspektlabs(CamelContext context, Settings s, Ledger ledger, VendorModes vendorModes, Duration healthCache)
+            throws Exception {
         Registry registry = context.getRegistry();
         boolean enabled = s.bool("photobridge.inspektlabs.enabled");
         registry.bind("damageAnalysis", Boolean.valueOf(enabled));
@@ -271,29 +310,14 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             LOG.info("Damage analysis off (photobridge.inspektlabs.enabled=false)");
             return;
         }
-        String baseUrl = s.optional("photobridge.inspektlabs.base-url");
-        if (baseUrl == null) {
-            if (!s.bool("photobridge.sandbox.enabled")) {
-                throw new IllegalStateException("photobridge.inspektlabs.base-url is empty and photobridge.sandbox.enabled is false:"
-                        + " set the Inspektlabs URL (env PHOTOBRIDGE_INSPEKTLABS_BASE_URL), turn the sandbox on, or set"
-                        + " photobridge.inspektlabs.enabled=false");
-            }
-            InspektlabsSandbox sandbox = new InspektlabsSandbox(InspektlabsSandbox.Settings.defaults()
-                    .withPort(s.integer("photobridge.sandbox.inspektlabs.port"))
-                    .withDataDir(Path.of(s.get("photobridge.sandbox.data-dir"), "inspektlabs"))
-                    .withApiKey(s.get("photobridge.sandbox.inspektlabs.api-key"))
-                    .withCallbackDelay(s.millis("photobridge.sandbox.inspektlabs.callback-delay-ms")));
-            sandbox.start();
-            context.addService(sandbox, true, true);
-            registry.bind("inspektlabsSandbox", sandbox);
-            baseUrl = sandbox.baseUrl();
-            LOG.info("Inspektlabs sandbox listening on {} (set photobridge.inspektlabs.base-url to use the real service)", baseUrl);
-        }
+        String baseUrl = s.get("photobridge.inspektlabs.base-url").trim();
         InspektlabsClient client = new InspektlabsClient(new InspektlabsSettings(URI.create(baseUrl),
                 s.get("photobridge.inspektlabs.api-key"), s.optional("photobridge.inspektlabs.client-id"),
                 s.get("photobridge.inspektlabs.bearer"), s.millis("photobridge.inspektlabs.connect-timeout-ms"),
                 s.millis("photobridge.inspektlabs.request-timeout-ms"), s.millis("photobridge.inspektlabs.upload-timeout-ms")));
         registry.bind("inspektlabs", client);
+        registry.bind("inspektlabsHealth", new VendorHealth(VendorModes.INSPEKTLABS, vendorModes.simulated(VendorModes.INSPEKTLABS),
+                healthCache, "reachability (authenticating would open an inspection)", client::checkReachable));
         DamageRecords damage = new DamageRecords(ledger);
         registry.bind("damageRecords", damage);
         MediaStore store = new MediaStore(Path.of(s.get("photobridge.inspektlabs.media-dir")));

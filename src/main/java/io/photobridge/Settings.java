@@ -8,11 +8,15 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.spi.PropertiesComponent;
 
 /** Reads PhotoBridge's settings through Camel's properties component, so -D and environment overrides apply. */
 final class Settings {
+
+    private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)(:.*)?}}");
 
     private final PropertiesComponent properties;
     /** Keys (and prefixes ending in '.') read so far: the Java wiring's settings, which a config edit cannot change live. */
@@ -66,6 +70,13 @@ final class Settings {
         } catch (DateTimeException e) {
             throw new IllegalStateException("Setting " + key + " must be a time zone id such as America/Chicago, not '" + value + "'");
         }
+    }
+
+    /** The environment variable that sets a key: the one its value in the file names ({{env:NAME:...}}), else the key's own form. */
+    String envName(String key) {
+        String raw = properties.loadProperties(k -> k.equals(key)).getProperty(key);
+        Matcher m = ENV_PLACEHOLDER.matcher(raw == null ? "" : raw.trim());
+        return m.matches() ? m.group(1) : PhotoBridge.environmentName(key);
     }
 
     /** All settings under a prefix, keyed by the rest of their name. */

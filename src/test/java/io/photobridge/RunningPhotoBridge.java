@@ -35,10 +35,11 @@ public final class RunningPhotoBridge implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
-    /** Starts PhotoBridge with its inbox, ledger and sandbox data under {@code home}; {@code overrides} win. */
+    /** Starts PhotoBridge in demo mode with its inbox, ledger and sandbox data under {@code home}; {@code overrides} win. */
     public static RunningPhotoBridge start(Path home, Map<String, String> overrides) {
         int httpPort = freePort();
         Map<String, String> p = new LinkedHashMap<>();
+        p.put("photobridge.mode", "demo");
         p.put("photobridge.inbox.dir", home.resolve("inbox").toString());
         p.put("photobridge.inbox.poll-ms", "100");
         p.put("photobridge.inbox.settle-ms", "300");

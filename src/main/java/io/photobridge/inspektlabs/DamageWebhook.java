@@ -11,6 +11,7 @@ import io.photobridge.records.DamageRecords;
 import io.photobridge.records.HttpAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,10 @@ public final class DamageWebhook {
             given = in.getHeader(SECRET_HEADER, String.class);
         }
         if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
+            // before the answer, which replaces the request's headers
+            LOG.warn("Inspektlabs webhook refused: missing or wrong secret (from {})",
+                    in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS));
             answer(exchange, 401, "{\"message\":\"missing or wrong webhook secret\"}");
-            LOG.warn("Inspektlabs webhook refused: missing or wrong secret (from {})", in.getHeader("CamelHttpRemoteAddress"));
             return;
         }
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, "", String.class).toLowerCase();

@@ -43,6 +43,21 @@ public final class InspektlabsClient {
         return settings;
     }
 
+    /**
+     * The readiness probe: an unauthenticated GET of the base URL, where any answer below 500 means Inspektlabs is reachable.
+     * The API key is not checked here: Inspektlabs' only authenticated call, POST /api/authenticate, opens a new inspection
+     * each time, so a periodic check would fill the account with empty inspections; a wrong key shows at the first batch.
+     */
+    public void checkReachable() {
+        String operation = "reachability check";
+        HttpResponse<InputStream> response = VendorHttp.send(http, request("/").timeout(settings.requestTimeout()).GET().build(),
+                VENDOR, operation);
+        if (response.statusCode() >= 500) {
+            throw withoutKey(VendorResponses.error(VENDOR, operation, response, json));
+        }
+        drain(response);
+    }
+
     /** POST /api/authenticate {"key","client_id"?}: a new single-use session; 400 "Invalid API key" and 401 "API Key not valid" are VendorExceptions. */
     public InspektlabsSession authenticate() {
         String operation = "authenticate";

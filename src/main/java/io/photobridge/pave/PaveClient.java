@@ -98,6 +98,15 @@ public final class PaveClient {
         return convert(operation, answer, PaveSessionData.class);
     }
 
+    /** The readiness probe: a signed GET of a session that does not exist; PAVE's "not found" proves the signature was accepted. */
+    public void checkAccess() {
+        try {
+            session("photobridge-health-check");
+        } catch (PaveSessionNotFound expected) {
+            // authenticated: only a signed request reaches the session lookup
+        }
+    }
+
     /** GET /sessions/:key/photos: every capture with its QA verdict, retakes included; an unknown session gives {@link PaveSessionNotFound}. */
     public List<PavePhoto> photos(String sessionKey) {
         String operation = "get session photos " + sessionKey;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.photobridge.records.ApiToken;
 import io.photobridge.records.PaveRecords;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ public final class PaveWebhook {
     public void receive(Exchange exchange) {
         String given = exchange.getIn().getHeader(header, "", String.class);
         if (!MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
+            LOG.warn("PAVE webhook refused: missing or wrong {} (from {})", header,
+                    exchange.getIn().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS));
             ApiToken.answer(exchange, 401, "missing or wrong " + header);
             return;
         }

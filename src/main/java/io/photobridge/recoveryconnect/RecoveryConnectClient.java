@@ -95,6 +95,24 @@ public final class RecoveryConnectClient {
                 new TypeReference<>() { });
     }
 
+    /**
+     * The readiness probe: proves RecoveryConnect answers and accepts the credentials. With username/password a fresh
+     * POST /auth; with a static token a GET of order 0's photos, where anything but 401/403 means the token was accepted.
+     */
+    public void checkAccess() {
+        if (!settings.usesStaticToken()) {
+            authenticate();
+            return;
+        }
+        String operation = "check access";
+        HttpResponse<InputStream> response = send(operation, request(photosPath(0)).timeout(settings.requestTimeout())
+                .header("Authorization", "Bearer " + settings.staticToken()).GET().build());
+        if (response.statusCode() == 401 || response.statusCode() == 403 || response.statusCode() >= 500) {
+            throw VendorResponses.error(VENDOR, operation, response, json);
+        }
+        drain(response);
+    }
+
     private String photosPath(long orderId) {
         return "/api/" + settings.apiVersion() + "/orders/" + orderId + "/photos";
     }

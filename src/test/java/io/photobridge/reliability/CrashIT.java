@@ -131,7 +131,7 @@ class CrashIT {
     }
 
     private JarProcess jar(RecoveryConnectSandbox sandbox) {
-        return new JarProcess(PROJECT, home.resolve("app"))
+        return new JarProcess(PROJECT, home.resolve("app")).production()
                 .property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                 .property("photobridge.inspektlabs.enabled", "false")
                 .property("photobridge.pave.enabled", "false")

@@ -60,7 +60,9 @@ class SecretsIT {
         secrets.put("PHOTOBRIDGE_SANDBOX_INSPEKTLABS_API_KEY", "inspekt-apikey-R4t6Yh2");
         secrets.put("PHOTOBRIDGE_INSPEKTLABS_WEBHOOK_SECRET", "inspekt-hook-secret-B8n1Vc");
         secrets.put("PHOTOBRIDGE_PAVE_API_KEY", "pave-apikey-T5g7Jm0");
+        secrets.put("PHOTOBRIDGE_SANDBOX_PAVE_API_KEY", "pave-apikey-T5g7Jm0");
         secrets.put("PHOTOBRIDGE_PAVE_API_SECRET", "pave-api-secret-K2s9Df4");
+        secrets.put("PHOTOBRIDGE_SANDBOX_PAVE_API_SECRET", "pave-api-secret-K2s9Df4");
         secrets.put("PHOTOBRIDGE_PAVE_WEBHOOK_SECRET", "pave-hook-secret-W6e3Qa");
         secrets.put("PHOTOBRIDGE_API_TOKEN", "records-api-token-H1u4Ro");
         secrets.put("PHOTOBRIDGE_RECORDS_PASSWORD", "ledger-db-password-N9x2Pe");
