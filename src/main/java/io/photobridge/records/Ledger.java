@@ -152,12 +152,7 @@ public final class Ledger implements AutoCloseable {
                         attachmentId = rs.getObject(6, Long.class);
                     }
                 }
-                Claim claim = switch (state) {
-                    case UPLOADED, SKIPPED -> Claim.DONE;
-                    case UPLOADING -> runId.equals(claimedBy) ? Claim.BUSY : Claim.STALE;
-                    case FAILED -> unconfirmed || attachmentId != null ? Claim.UNCONFIRMED : Claim.FRESH;
-                    case RECEIVED -> Claim.FRESH;
-                };
+                Claim claim = decide(state, claimedBy, runId, unconfirmed, attachmentId);
                 if (claim == Claim.FRESH || claim == Claim.STALE || claim == Claim.UNCONFIRMED) {
                     // set before anything is sent: from now on the upload may reach RecoveryConnect without a confirmation
                     try (PreparedStatement st = c.prepareStatement("update photo set state = ?, claimed_by = ?, rc_file_name = ?,"
@@ -188,6 +183,37 @@ public final class Ledger implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new LedgerException("cannot claim photo " + id, e);
+        }
+    }
+
+    private static Claim decide(PhotoState state, String claimedBy, String runId, boolean unconfirmed, Long attachmentId) {
+        return switch (state) {
+            case UPLOADED, SKIPPED -> Claim.DONE;
+            case UPLOADING -> runId.equals(claimedBy) ? Claim.BUSY : Claim.STALE;
+            case FAILED -> unconfirmed || attachmentId != null ? Claim.UNCONFIRMED : Claim.FRESH;
+            case RECEIVED -> Claim.FRESH;
+        };
+    }
+
+    /**
+     * When the photo was last tried, if a claim now would have to look it up first (STALE or UNCONFIRMED): RecoveryConnect may
+     * still be storing that try, so the lookup waits for the unknown-outcome delay from then. Empty when no lookup is due.
+     */
+    public Optional<Instant> unconfirmedSince(long id, String runId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select state, claimed_by, rc_unconfirmed, rc_attachment_id, updated_at from photo where id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Claim claim = decide(PhotoState.valueOf(rs.getString(1)), rs.getString(2), runId, rs.getBoolean(3),
+                        rs.getObject(4, Long.class));
+                return claim == Claim.STALE || claim == Claim.UNCONFIRMED
+                        ? Optional.of(rs.getTimestamp(5).toInstant()) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read photo " + id, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.photobridge.recoveryconnect;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -8,10 +9,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 import io.photobridge.ingest.IngestItem;
+import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.PictureTime;
 import io.photobridge.records.Ledger;
 import io.photobridge.records.PhotoRecord;
 import io.photobridge.vendor.RetryableVendorException;
+import io.photobridge.vendor.VendorException;
 import org.apache.camel.Exchange;
 
 /**
@@ -22,7 +25,7 @@ public final class PhotoUploader {
 
     /** Header set to what happened: UPLOADED, RECONCILED or DUPLICATE. */
     public static final String OUTCOME = "PhotoBridgeOutcome";
-    private static final String CLAIMED = "PhotoBridgeClaimed";
+    private static final String CLAIMED = IngestOutcomes.UPLOAD_CLAIMED;
     private static final int TAG_HEX = 12;
 
     private final RecoveryConnectClient client;
@@ -52,6 +55,19 @@ public final class PhotoUploader {
         this.unknownOutcomeDelay = unknownOutcomeDelay;
     }
 
+    /**
+     * How long (ms) the upload step must still wait before it may look up an earlier attempt whose outcome is unknown
+     * (RecoveryConnect may still be storing it); 0 when no lookup is due. The route waits this long without holding a thread.
+     */
+    public long lookupDelay(IngestItem item) {
+        return ledger.unconfirmedSince(item.record().id(), runId).map(this::remainingWait).orElse(Duration.ZERO).toMillis();
+    }
+
+    private Duration remainingWait(Instant lastTry) {
+        Duration wait = Duration.between(Instant.now(), lastTry.plus(unknownOutcomeDelay));
+        return wait.isNegative() ? Duration.ZERO : wait;
+    }
+
     public void upload(IngestItem item, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         long photoId = item.record().id();
@@ -63,7 +79,10 @@ public final class PhotoUploader {
         boolean reconcileFirst;
         if (retry) {
             // the previous attempt of this exchange may have reached RecoveryConnect before the connection broke
-            ledger.retrying(photoId, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, "retry", Throwable.class).toString());
+            Throwable previous = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            if (!(previous instanceof OutcomePending)) {
+                ledger.retrying(photoId, previous == null ? "retry" : previous.toString());
+            }
             reconcileFirst = true;
         } else {
             Ledger.Claim claim = ledger.claim(photoId, runId, fileName);
@@ -76,10 +95,18 @@ public final class PhotoUploader {
                     exchange.getIn().setHeader(OUTCOME, "DUPLICATE");
                     return;
                 }
-                case STALE -> reconcileFirst = true;
+                case STALE, UNCONFIRMED -> reconcileFirst = true;
                 default -> reconcileFirst = false;
             }
             exchange.setProperty(CLAIMED, true);
+            if (reconcileFirst) {
+                // the route's delay step normally waited already; if it was edited out, wait by a redelivery (never a sleep)
+                Duration wait = remainingWait(item.record().updatedAt());
+                if (wait.toMillis() > 0) {
+                    exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, wait.toMillis());
+                    throw new OutcomePending(orderId, fileName, wait);
+                }
+            }
         }
         boolean creating = false;
         try {
@@ -93,6 +120,8 @@ public final class PhotoUploader {
                     exchange.getIn().setHeader("PhotoBridgeAttachmentId", existing.get().id());
                     return;
                 }
+                ledger.event(photoId, orderId, item.incoming().media().uri(), "LOOKED_UP",
+                        "order " + orderId + " holds no photo tagged " + tag + ": sending " + fileName);
             }
             String imageName = exchange.getIn().getHeader("PhotoBridgeImageName", item.identity().fileName(), String.class);
             NewPhoto photo = new NewPhoto(fileName, imageName, pictureTime(item.inspection().pictureTime()),
@@ -113,6 +142,28 @@ public final class PhotoUploader {
                 exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
             }
             throw e;
+        } catch (VendorException e) {
+            if (creating && e.status() / 100 == 4) {
+                // a definite refusal of the upload itself: nothing was stored, a re-send needs no lookup
+                exchange.setProperty(IngestOutcomes.UPLOAD_REFUSED, true);
+            }
+            throw e;
+        }
+    }
+
+    /** Waiting for an earlier attempt's unknown outcome to settle before looking the photo up (retried after the delay). */
+    public static final class OutcomePending extends RetryableVendorException {
+        private final String message;
+
+        OutcomePending(long orderId, String fileName, Duration wait) {
+            super(RecoveryConnectClient.VENDOR, "look up " + fileName + " (order " + orderId + ")", 0, null, wait);
+            this.message = "RecoveryConnect may still be storing an earlier upload of " + fileName + " (order " + orderId
+                    + "): looking it up in " + wait.toMillis() + " ms, before sending anything";
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
         }
     }
 
