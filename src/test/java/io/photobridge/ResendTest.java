@@ -7,6 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 
@@ -134,6 +137,32 @@ class ResendTest {
     }
 
     @Test
+    void photoLeftUploadingByAnExchangeOfThisRunThatEndedIsReconciledNotTakenForAnUploadInFlight() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        drop(KEY_JPEG, ORDER + "/key/first.jpg");
+        await().atMost(WAIT).until(() -> Files.exists(app.inbox().resolve(".done/" + ORDER + "/key/first.jpg")));
+        String thisRun = claimedBy(app.ledger().photos(ORDER).get(0).id());
+
+        // an exchange of this run claimed a photo, reached RecoveryConnect, and ended without recording anything
+        Path other = Path.of("src/test/resources/media/offset-exif.jpg");
+        byte[] bytes = Files.readAllBytes(other);
+        String tagged = PhotoUploader.taggedFileName("abandoned.jpg", sha256(other));
+        StoredPhoto alreadyThere = app.sandbox().seedPhoto(ORDER, tagged, 2, bytes, "2025-06-14 09:31:07");
+        long id = app.ledger().admit(new NewPhotoRecord(ORDER, sha256(other), "file:///camera/abandoned.jpg", "abandoned.jpg",
+                "IMAGE", "image/jpeg", bytes.length, 2, null, null, null, null)).record().id();
+        app.ledger().claim(id, thisRun, tagged);
+
+        drop(other, ORDER + "/abandoned.jpg");
+
+        await().atMost(WAIT).until(() -> Files.exists(app.inbox().resolve(".done/" + ORDER + "/abandoned.jpg")));
+        assertThat(app.sandbox().createRequests()).isEqualTo(1);
+        assertThat(app.sandbox().photos(ORDER)).hasSize(2);
+        PhotoRecord row = app.ledger().get(id).orElseThrow();
+        assertThat(row.state()).isEqualTo(PhotoState.UPLOADED);
+        assertThat(row.rcAttachmentId()).isEqualTo(alreadyThere.id());
+    }
+
+    @Test
     void uploadRefusedWith4xxIsSimplyResentWhenPutBack() throws Exception {
         app = RunningPhotoBridge.start(home);
         app.sandbox().faults().failNext(1, "/photos", new FaultInjector.Status(422, "The picture time is invalid.", null));
@@ -158,6 +187,17 @@ class ResendTest {
         assertThat(app.ledger().timeline(ORDER)).filteredOn(e -> e.kind().equals("UPLOADING")).extracting(PhotoEvent::detail)
                 .allMatch(d -> d.startsWith("uploading as "));
         assertThat(app.ledger().timeline(ORDER)).extracting(PhotoEvent::kind).doesNotContain("LOOKED_UP");
+    }
+
+    private String claimedBy(long photoId) throws Exception {
+        try (Connection c = app.ledger().dataSource().getConnection();
+             PreparedStatement st = c.prepareStatement("select claimed_by from photo where id = ?")) {
+            st.setLong(1, photoId);
+            try (ResultSet rs = st.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
     }
 
     private String metrics() throws Exception {

@@ -127,6 +127,15 @@ public final class Ledger implements AutoCloseable {
      * looked up by their tag before anything is sent. BUSY: this run is uploading it right now; DONE: nothing to do.
      */
     public Claim claim(long id, String runId, String rcFileName) {
+        return claim(id, runId, rcFileName, true);
+    }
+
+    /**
+     * {@link #claim(long, String, String)} for a caller that knows whether an upload of this run still holds the photo: when
+     * none does ({@code sameRunInFlight} false), a row this run left UPLOADING was abandoned (its exchange ended without
+     * recording an outcome) and is STALE, not BUSY.
+     */
+    public Claim claim(long id, String runId, String rcFileName, boolean sameRunInFlight) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -152,7 +161,7 @@ public final class Ledger implements AutoCloseable {
                         attachmentId = rs.getObject(6, Long.class);
                     }
                 }
-                Claim claim = decide(state, claimedBy, runId, unconfirmed, attachmentId);
+                Claim claim = decide(state, claimedBy, runId, sameRunInFlight, unconfirmed, attachmentId);
                 if (claim == Claim.FRESH || claim == Claim.STALE || claim == Claim.UNCONFIRMED) {
                     // set before anything is sent: from now on the upload may reach RecoveryConnect without a confirmation
                     try (PreparedStatement st = c.prepareStatement("update photo set state = ?, claimed_by = ?, rc_file_name = ?,"
@@ -166,7 +175,7 @@ public final class Ledger implements AutoCloseable {
                         st.executeUpdate();
                     }
                     insertEvent(c, id, orderId, source, "UPLOADING", switch (claim) {
-                        case STALE -> claimedBy == null
+                        case STALE -> claimedBy == null || claimedBy.equals(runId)
                                 ? "an earlier attempt's outcome is unknown; looking " + rcFileName + " up before sending it"
                                 : "an earlier run (" + claimedBy + ") left this upload unfinished; reconciling as " + rcFileName;
                         case UNCONFIRMED -> "an earlier attempt may have reached RecoveryConnect"
@@ -186,10 +195,11 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static Claim decide(PhotoState state, String claimedBy, String runId, boolean unconfirmed, Long attachmentId) {
+    private static Claim decide(PhotoState state, String claimedBy, String runId, boolean sameRunInFlight, boolean unconfirmed,
+                                Long attachmentId) {
         return switch (state) {
             case UPLOADED, SKIPPED -> Claim.DONE;
-            case UPLOADING -> runId.equals(claimedBy) ? Claim.BUSY : Claim.STALE;
+            case UPLOADING -> runId.equals(claimedBy) && sameRunInFlight ? Claim.BUSY : Claim.STALE;
             case FAILED -> unconfirmed || attachmentId != null ? Claim.UNCONFIRMED : Claim.FRESH;
             case RECEIVED -> Claim.FRESH;
         };
@@ -199,7 +209,7 @@ public final class Ledger implements AutoCloseable {
      * When the photo was last tried, if a claim now would have to look it up first (STALE or UNCONFIRMED): RecoveryConnect may
      * still be storing that try, so the lookup waits for the unknown-outcome delay from then. Empty when no lookup is due.
      */
-    public Optional<Instant> unconfirmedSince(long id, String runId) {
+    public Optional<Instant> unconfirmedSince(long id, String runId, boolean sameRunInFlight) {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
                 "select state, claimed_by, rc_unconfirmed, rc_attachment_id, updated_at from photo where id = ?")) {
             st.setLong(1, id);
@@ -207,8 +217,8 @@ public final class Ledger implements AutoCloseable {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                Claim claim = decide(PhotoState.valueOf(rs.getString(1)), rs.getString(2), runId, rs.getBoolean(3),
-                        rs.getObject(4, Long.class));
+                Claim claim = decide(PhotoState.valueOf(rs.getString(1)), rs.getString(2), runId, sameRunInFlight,
+                        rs.getBoolean(3), rs.getObject(4, Long.class));
                 return claim == Claim.STALE || claim == Claim.UNCONFIRMED
                         ? Optional.of(rs.getTimestamp(5).toInstant()) : Optional.empty();
             }

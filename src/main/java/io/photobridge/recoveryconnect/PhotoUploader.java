@@ -7,6 +7,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.photobridge.ingest.IngestItem;
 import io.photobridge.ingest.IngestOutcomes;
@@ -16,6 +18,7 @@ import io.photobridge.records.PhotoRecord;
 import io.photobridge.vendor.RetryableVendorException;
 import io.photobridge.vendor.VendorException;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Uploads an ingested photo to its RecoveryConnect order exactly once: claims it in the ledger, reconciles an attempt whose
@@ -35,6 +38,8 @@ public final class PhotoUploader {
     private final ZoneId pictureTimeZone;
     private final Duration maxRetryAfter;
     private final Duration unknownOutcomeDelay;
+    /** Photos an exchange of this process has claimed and not finished with. */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     /**
      * @param runId             identifies this process run in the ledger, to tell a crashed attempt from one in flight
@@ -60,7 +65,9 @@ public final class PhotoUploader {
      * (RecoveryConnect may still be storing it); 0 when no lookup is due. The route waits this long without holding a thread.
      */
     public long lookupDelay(IngestItem item) {
-        return ledger.unconfirmedSince(item.record().id(), runId).map(this::remainingWait).orElse(Duration.ZERO).toMillis();
+        long photoId = item.record().id();
+        return ledger.unconfirmedSince(photoId, runId, inFlight.contains(photoId)).map(this::remainingWait)
+                .orElse(Duration.ZERO).toMillis();
     }
 
     private Duration remainingWait(Instant lastTry) {
@@ -85,7 +92,18 @@ public final class PhotoUploader {
             }
             reconcileFirst = true;
         } else {
-            Ledger.Claim claim = ledger.claim(photoId, runId, fileName);
+            // one upload per photo in this process; the ledger tells other runs apart. A row this run left UPLOADING that no
+            // exchange holds any more (it ended without recording an outcome) is stale, not busy.
+            Ledger.Claim claim = Ledger.Claim.BUSY;
+            if (inFlight.add(photoId)) {
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        inFlight.remove(photoId);
+                    }
+                });
+                claim = ledger.claim(photoId, runId, fileName, false);
+            }
             switch (claim) {
                 case DONE, BUSY -> {
                     PhotoRecord row = ledger.get(photoId).orElseThrow();

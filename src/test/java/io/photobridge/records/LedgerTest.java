@@ -159,6 +159,28 @@ class LedgerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void rowLeftUploadingByAnExchangeOfThisRunThatEndedIsLookedUpAfterItsLastTry(String kind) throws Exception {
+        try (Ledger ledger = open(kind)) {
+            long id = ledger.admit(photo(9L, "5".repeat(64))).record().id();
+            assertThat(ledger.unconfirmedSince(id, "run-1", false)).isEmpty();
+            ledger.claim(id, "run-1", "a-pb555555555555.jpg", false);
+            java.time.Instant lastTry = ledger.get(id).orElseThrow().updatedAt();
+
+            // an upload of this run still holds it: busy, nothing to wait for
+            assertThat(ledger.unconfirmedSince(id, "run-1", true)).isEmpty();
+            // its exchange ended without an outcome (or another run looks at it): look it up, waiting from its last try
+            assertThat(ledger.unconfirmedSince(id, "run-1", false)).contains(lastTry);
+            assertThat(ledger.unconfirmedSince(id, "run-2", true)).contains(lastTry);
+            assertThat(ledger.claim(id, "run-1", "a-pb555555555555.jpg", false)).isEqualTo(Ledger.Claim.STALE);
+            assertThat(ledger.timeline(9L)).extracting(PhotoEvent::detail).last().asString()
+                    .startsWith("an earlier attempt's outcome is unknown");
+            ledger.markUploaded(id, 180461403L, "reconciled: RecoveryConnect already holds a-pb555555555555.jpg");
+            assertThat(ledger.unconfirmedSince(id, "run-1", false)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void rowsTriedBeforeTheUnconfirmedFlagExistedAreLookedUpFirst(String kind) throws Exception {
         String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
                 : PG + "?currentSchema=" + newSchema();
