@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -32,12 +33,7 @@ class LedgerTest {
         if (kind.equals("h2")) {
             return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
         }
-        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("create schema " + schema);
-        }
-        return Ledger.open(PG + "?currentSchema=" + schema, "postgres", "", 2);
+        return Ledger.open(PG + "?currentSchema=" + newSchema(), "postgres", "", 2);
     }
 
     private static NewPhotoRecord photo(long order, String sha) {
@@ -164,7 +160,7 @@ class LedgerTest {
             long id = ledger.admit(photo(9L, "5".repeat(64))).record().id();
             assertThat(ledger.unconfirmedSince(id, "run-1", false)).isEmpty();
             ledger.claim(id, "run-1", "a-pb555555555555.jpg", false);
-            java.time.Instant lastTry = ledger.get(id).orElseThrow().updatedAt();
+            Instant lastTry = ledger.get(id).orElseThrow().updatedAt();
 
             // an upload of this run still holds it: busy, nothing to wait for
             assertThat(ledger.unconfirmedSince(id, "run-1", true)).isEmpty();
