@@ -75,10 +75,11 @@ public final class IngestOutcomes {
         boolean claimed = exchange.getProperty(UPLOAD_CLAIMED, false, Boolean.class);
         PhotoRecord before = photoId == null ? null : ledger.get(photoId).orElse(null);
         // claimed by this exchange: its upload's outcome is unknown unless the vendor answered; not claimed: the row is someone
-        // else's (an upload in flight, a released unknown outcome, or done) and this failure does not change it
-        boolean unknown = before != null && (claimed ? !vendorAnswered(cause) : before.state() == PhotoState.UPLOADING);
-        boolean leaveRow = before != null && !claimed
-                && (before.state() == PhotoState.UPLOADING || before.state() == PhotoState.UPLOADED);
+        // else's (an upload in flight, a released unknown outcome) and this failure does not change it; nor one of a delivered photo
+        boolean delivered = before != null && before.state() == PhotoState.UPLOADED;
+        boolean unknown = before != null && !delivered
+                && (claimed ? !vendorAnswered(cause) : before.state() == PhotoState.UPLOADING);
+        boolean leaveRow = delivered || before != null && !claimed && before.state() == PhotoState.UPLOADING;
         StringBuilder note = new StringBuilder()
                 .append(unknown ? "PhotoBridge could not confirm the delivery of " : "PhotoBridge could not deliver ")
                 .append(input).append('\n')

@@ -115,6 +115,18 @@ class IngestOutcomesTest {
         assertThat(ledger.claim(photoId, "run-2", "a-pb444444444444.jpg")).isEqualTo(Ledger.Claim.STALE);
     }
 
+    @Test
+    void stepFailingAfterTheUploadLeavesTheDeliveredPhotoAlone() {
+        ledger.claim(photoId, "run-1", "a-pb444444444444.jpg");
+        ledger.markUploaded(photoId, 180461404L, "uploaded");
+
+        outcomes.failed(failedUpload(new IllegalStateException("a later step broke")));
+
+        assertThat(ledger.get(photoId).orElseThrow().state()).isEqualTo(PhotoState.UPLOADED);
+        assertThat(ledger.timeline(ORDER)).extracting(PhotoEvent::kind).contains("INPUT_FAILED").doesNotContain("FAILED");
+        assertThat(note.get()).contains("reason: a later step broke").contains("UPLOADED").doesNotContain("outcome: unknown");
+    }
+
     private Exchange failedUpload(Exception cause) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         Incoming incoming = new Incoming(new FileMediaSource(dir.resolve("a.jpg")), ORDER + "/key/a.jpg", "folder",
