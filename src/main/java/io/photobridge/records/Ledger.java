@@ -126,10 +126,21 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Takes the photo for an upload attempt. FRESH: nobody tried yet or an earlier try failed; STALE: an earlier run left it
-     * UPLOADING (crash), so its outcome must be reconciled first; BUSY: this run is uploading it right now; DONE: nothing to do.
+     * Takes the photo for an upload attempt. FRESH: nobody tried yet, or every earlier try got a definite refusal; STALE: it is
+     * left UPLOADING by an earlier run (crash) or by an attempt whose outcome is unknown; UNCONFIRMED: FAILED, but an earlier
+     * try may have reached RecoveryConnect (no definite refusal, or an attachment id is known). STALE and UNCONFIRMED must be
+     * looked up by their tag before anything is sent. BUSY: this run is uploading it right now; DONE: nothing to do.
      */
     public Claim claim(long id, String runId, String rcFileName) {
+        return claim(id, runId, rcFileName, true);
+    }
+
+    /**
+     * {@link #claim(long, String, String)} for a caller that knows whether an upload of this run still holds the photo: when
+     * none does ({@code sameRunInFlight} false), a row this run left UPLOADING was abandoned (its exchange ended without
+     * recording an outcome) and is STALE, not BUSY.
+     */
+    public Claim claim(long id, String runId, String rcFileName, boolean sameRunInFlight) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -138,8 +149,10 @@ public final class Ledger implements AutoCloseable {
                 String claimedBy;
                 long orderId;
                 String source;
-                try (PreparedStatement st = c.prepareStatement(
-                        "select state, claimed_by, order_id, source_uri from photo where id = ? for update")) {
+                boolean unconfirmed;
+                Long attachmentId;
+                try (PreparedStatement st = c.prepareStatement("select state, claimed_by, order_id, source_uri, rc_unconfirmed,"
+                        + " rc_attachment_id from photo where id = ? for update")) {
                     st.setLong(1, id);
                     try (ResultSet rs = st.executeQuery()) {
                         if (!rs.next()) {
@@ -149,26 +162,32 @@ public final class Ledger implements AutoCloseable {
                         claimedBy = rs.getString(2);
                         orderId = rs.getLong(3);
                         source = rs.getString(4);
+                        unconfirmed = rs.getBoolean(5);
+                        attachmentId = rs.getObject(6, Long.class);
                     }
                 }
-                Claim claim = switch (state) {
-                    case UPLOADED, SKIPPED -> Claim.DONE;
-                    case UPLOADING -> runId.equals(claimedBy) ? Claim.BUSY : Claim.STALE;
-                    case RECEIVED, FAILED -> Claim.FRESH;
-                };
-                if (claim == Claim.FRESH || claim == Claim.STALE) {
+                Claim claim = decide(state, claimedBy, runId, sameRunInFlight, unconfirmed, attachmentId);
+                if (claim == Claim.FRESH || claim == Claim.STALE || claim == Claim.UNCONFIRMED) {
+                    // set before anything is sent: from now on the upload may reach RecoveryConnect without a confirmation
                     try (PreparedStatement st = c.prepareStatement("update photo set state = ?, claimed_by = ?, rc_file_name = ?,"
-                            + " attempts = attempts + 1, updated_at = ? where id = ?")) {
+                            + " rc_unconfirmed = ?, attempts = attempts + 1, updated_at = ? where id = ?")) {
                         st.setString(1, PhotoState.UPLOADING.name());
                         st.setString(2, runId);
                         st.setString(3, rcFileName);
-                        st.setTimestamp(4, Timestamp.from(now));
-                        st.setLong(5, id);
+                        st.setBoolean(4, true);
+                        st.setTimestamp(5, Timestamp.from(now));
+                        st.setLong(6, id);
                         st.executeUpdate();
                     }
-                    insertEvent(c, id, orderId, source, "UPLOADING", claim == Claim.STALE
-                            ? "an earlier run (" + claimedBy + ") left this upload unfinished; reconciling as " + rcFileName
-                            : "uploading as " + rcFileName, now);
+                    insertEvent(c, id, orderId, source, "UPLOADING", switch (claim) {
+                        case STALE -> claimedBy == null || claimedBy.equals(runId)
+                                ? "an earlier attempt's outcome is unknown; looking " + rcFileName + " up before sending it"
+                                : "an earlier run (" + claimedBy + ") left this upload unfinished; reconciling as " + rcFileName;
+                        case UNCONFIRMED -> "an earlier attempt may have reached RecoveryConnect"
+                                + (attachmentId == null ? "" : " (attachment " + attachmentId + ")") + "; looking " + rcFileName
+                                + " up before sending it";
+                        default -> "uploading as " + rcFileName;
+                    }, now);
                 }
                 c.commit();
                 return claim;
@@ -181,6 +200,38 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    private static Claim decide(PhotoState state, String claimedBy, String runId, boolean sameRunInFlight, boolean unconfirmed,
+                                Long attachmentId) {
+        return switch (state) {
+            case UPLOADED, SKIPPED -> Claim.DONE;
+            case UPLOADING -> runId.equals(claimedBy) && sameRunInFlight ? Claim.BUSY : Claim.STALE;
+            case FAILED -> unconfirmed || attachmentId != null ? Claim.UNCONFIRMED : Claim.FRESH;
+            case RECEIVED -> Claim.FRESH;
+        };
+    }
+
+    /**
+     * When the photo was last tried, if a claim now would have to look it up first (STALE or UNCONFIRMED): RecoveryConnect may
+     * still be storing that try, so the lookup waits for the unknown-outcome delay from then. Empty when no lookup is due.
+     */
+    public Optional<Instant> unconfirmedSince(long id, String runId, boolean sameRunInFlight) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select state, claimed_by, rc_unconfirmed, rc_attachment_id, updated_at from photo where id = ?")) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Claim claim = decide(PhotoState.valueOf(rs.getString(1)), rs.getString(2), runId, sameRunInFlight,
+                        rs.getBoolean(3), rs.getObject(4, Long.class));
+                return claim == Claim.STALE || claim == Claim.UNCONFIRMED
+                        ? Optional.of(rs.getTimestamp(5).toInstant()) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read photo " + id, e);
+        }
+    }
+
     /** Another attempt within the same run, after a retryable failure. */
     public void retrying(long id, String reason) {
         update(id, "RETRY", "update photo set attempts = attempts + 1, last_error = ?, updated_at = ? where id = ?", reason,
@@ -188,23 +239,52 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Outcome of {@link #claim}. */
-    public enum Claim { FRESH, STALE, BUSY, DONE }
+    public enum Claim { FRESH, STALE, UNCONFIRMED, BUSY, DONE }
 
     /** RecoveryConnect holds the photo; {@code how} says whether an upload or a reconciliation found that out. */
     public void markUploaded(long id, long attachmentId, String how) {
-        update(id, "UPLOADED", "update photo set state = ?, rc_attachment_id = ?, last_error = null, updated_at = ? where id = ?",
+        update(id, "UPLOADED", "update photo set state = ?, rc_attachment_id = ?, last_error = null, rc_unconfirmed = false,"
+                        + " updated_at = ? where id = ?",
                 how + ": attachment " + attachmentId, st -> {
                     st.setString(1, PhotoState.UPLOADED.name());
                     st.setLong(2, attachmentId);
                 });
     }
 
-    /** Given up on this photo, with the reason (the vendor's status and message, or the rule broken). */
+    /**
+     * Given up on this photo, with the reason (the vendor's status and message, or the rule broken). If an upload was tried
+     * without a definite refusal, a re-send still looks the photo up first.
+     */
     public void markFailed(long id, String reason) {
         update(id, "FAILED", "update photo set state = ?, last_error = ?, updated_at = ? where id = ?", reason, st -> {
             st.setString(1, PhotoState.FAILED.name());
             st.setString(2, clip(reason));
         });
+    }
+
+    /**
+     * Given up on this photo because RecoveryConnect refused its upload with a 4xx answer: a definite outcome, so a re-send
+     * needs no lookup first (unless an earlier attempt left an attachment id).
+     */
+    public void markRefused(long id, String reason) {
+        update(id, "FAILED", "update photo set state = ?, last_error = ?, rc_unconfirmed = false, updated_at = ? where id = ?",
+                reason, st -> {
+                    st.setString(1, PhotoState.FAILED.name());
+                    st.setString(2, clip(reason));
+                });
+    }
+
+    /**
+     * Gave up on an upload whose outcome is unknown (no answer, aborted or interrupted mid-call): RecoveryConnect may hold the
+     * photo, so it is not FAILED but stays UPLOADING, released by this run, and the next attempt looks it up by its tag first.
+     */
+    public void markOutcomeUnknown(long id, String reason) {
+        update(id, "OUTCOME_UNKNOWN", "update photo set state = ?, claimed_by = null, rc_unconfirmed = true, last_error = ?,"
+                + " updated_at = ? where id = ?", "RecoveryConnect may hold this photo; the next attempt looks it up by its tag"
+                + " before sending it (" + reason + ")", st -> {
+                    st.setString(1, PhotoState.UPLOADING.name());
+                    st.setString(2, clip(reason));
+                });
     }
 
     /** Recorded but deliberately not sent to RecoveryConnect. */

@@ -1,18 +1,24 @@
 package io.photobridge.recoveryconnect;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.photobridge.ingest.IngestItem;
+import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.PictureTime;
 import io.photobridge.records.Ledger;
 import io.photobridge.records.PhotoRecord;
 import io.photobridge.vendor.RetryableVendorException;
+import io.photobridge.vendor.VendorException;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Uploads an ingested photo to its RecoveryConnect order exactly once: claims it in the ledger, reconciles an attempt whose
@@ -22,7 +28,7 @@ public final class PhotoUploader {
 
     /** Header set to what happened: UPLOADED, RECONCILED or DUPLICATE. */
     public static final String OUTCOME = "PhotoBridgeOutcome";
-    private static final String CLAIMED = "PhotoBridgeClaimed";
+    private static final String CLAIMED = IngestOutcomes.UPLOAD_CLAIMED;
     private static final int TAG_HEX = 12;
 
     private final RecoveryConnectClient client;
@@ -32,6 +38,8 @@ public final class PhotoUploader {
     private final ZoneId pictureTimeZone;
     private final Duration maxRetryAfter;
     private final Duration unknownOutcomeDelay;
+    /** Photos an exchange of this process has claimed and not finished with. */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     /**
      * @param runId             identifies this process run in the ledger, to tell a crashed attempt from one in flight
@@ -52,6 +60,21 @@ public final class PhotoUploader {
         this.unknownOutcomeDelay = unknownOutcomeDelay;
     }
 
+    /**
+     * How long (ms) the upload step must still wait before it may look up an earlier attempt whose outcome is unknown
+     * (RecoveryConnect may still be storing it); 0 when no lookup is due. The route waits this long without holding a thread.
+     */
+    public long lookupDelay(IngestItem item) {
+        long photoId = item.record().id();
+        return ledger.unconfirmedSince(photoId, runId, inFlight.contains(photoId)).map(this::remainingWait)
+                .orElse(Duration.ZERO).toMillis();
+    }
+
+    private Duration remainingWait(Instant lastTry) {
+        Duration wait = Duration.between(Instant.now(), lastTry.plus(unknownOutcomeDelay));
+        return wait.isNegative() ? Duration.ZERO : wait;
+    }
+
     public void upload(IngestItem item, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         long photoId = item.record().id();
@@ -63,10 +86,24 @@ public final class PhotoUploader {
         boolean reconcileFirst;
         if (retry) {
             // the previous attempt of this exchange may have reached RecoveryConnect before the connection broke
-            ledger.retrying(photoId, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, "retry", Throwable.class).toString());
+            Throwable previous = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            if (!(previous instanceof OutcomePending)) {
+                ledger.retrying(photoId, previous == null ? "retry" : previous.toString());
+            }
             reconcileFirst = true;
         } else {
-            Ledger.Claim claim = ledger.claim(photoId, runId, fileName);
+            // one upload per photo in this process; the ledger tells other runs apart. A row this run left UPLOADING that no
+            // exchange holds any more (it ended without recording an outcome) is stale, not busy.
+            Ledger.Claim claim = Ledger.Claim.BUSY;
+            if (inFlight.add(photoId)) {
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        inFlight.remove(photoId);
+                    }
+                });
+                claim = ledger.claim(photoId, runId, fileName, false);
+            }
             switch (claim) {
                 case DONE, BUSY -> {
                     PhotoRecord row = ledger.get(photoId).orElseThrow();
@@ -76,10 +113,18 @@ public final class PhotoUploader {
                     exchange.getIn().setHeader(OUTCOME, "DUPLICATE");
                     return;
                 }
-                case STALE -> reconcileFirst = true;
+                case STALE, UNCONFIRMED -> reconcileFirst = true;
                 default -> reconcileFirst = false;
             }
             exchange.setProperty(CLAIMED, true);
+            if (reconcileFirst) {
+                // the route's delay step normally waited already; if it was edited out, wait by a redelivery (never a sleep)
+                Duration wait = remainingWait(item.record().updatedAt());
+                if (wait.toMillis() > 0) {
+                    exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, wait.toMillis());
+                    throw new OutcomePending(orderId, fileName, wait);
+                }
+            }
         }
         boolean creating = false;
         try {
@@ -93,6 +138,8 @@ public final class PhotoUploader {
                     exchange.getIn().setHeader("PhotoBridgeAttachmentId", existing.get().id());
                     return;
                 }
+                ledger.event(photoId, orderId, item.incoming().media().uri(), "LOOKED_UP",
+                        "order " + orderId + " holds no photo tagged " + tag + ": sending " + fileName);
             }
             String imageName = exchange.getIn().getHeader("PhotoBridgeImageName", item.identity().fileName(), String.class);
             NewPhoto photo = new NewPhoto(fileName, imageName, pictureTime(item.inspection().pictureTime()),
@@ -113,6 +160,28 @@ public final class PhotoUploader {
                 exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
             }
             throw e;
+        } catch (VendorException e) {
+            if (creating && e.status() / 100 == 4) {
+                // a definite refusal of the upload itself: nothing was stored, a re-send needs no lookup
+                exchange.setProperty(IngestOutcomes.UPLOAD_REFUSED, true);
+            }
+            throw e;
+        }
+    }
+
+    /** Waiting for an earlier attempt's unknown outcome to settle before looking the photo up (retried after the delay). */
+    public static final class OutcomePending extends RetryableVendorException {
+        private final String message;
+
+        OutcomePending(long orderId, String fileName, Duration wait) {
+            super(RecoveryConnectClient.VENDOR, "look up " + fileName + " (order " + orderId + ")", 0, null, wait);
+            this.message = "RecoveryConnect may still be storing an earlier upload of " + fileName + " (order " + orderId
+                    + "): looking it up in " + wait.toMillis() + " ms, before sending anything";
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
         }
     }
 

@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,12 +33,7 @@ class LedgerTest {
         if (kind.equals("h2")) {
             return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
         }
-        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("create schema " + schema);
-        }
-        return Ledger.open(PG + "?currentSchema=" + schema, "postgres", "", 2);
+        return Ledger.open(PG + "?currentSchema=" + newSchema(), "postgres", "", 2);
     }
 
     private static NewPhotoRecord photo(long order, String sha) {
@@ -116,12 +113,124 @@ class LedgerTest {
         try (Ledger ledger = open(kind)) {
             long id = ledger.admit(photo(4L, "c".repeat(64))).record().id();
             ledger.claim(id, "run-1", "x.jpg");
-            ledger.markFailed(id, "RecoveryConnect create photo: HTTP 400 The selected type is invalid.");
+            ledger.markRefused(id, "RecoveryConnect create photo: HTTP 400 The selected type is invalid.");
 
             assertThat(ledger.get(id).orElseThrow().lastError()).contains("HTTP 400");
             assertThat(ledger.inState(PhotoState.FAILED)).extracting(PhotoRecord::id).containsExactly(id);
             assertThat(ledger.claim(id, "run-1", "x.jpg")).isEqualTo(Ledger.Claim.FRESH);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void failedPhotoIsLookedUpFirstUnlessEveryTryWasADefiniteRefusal(String kind) throws Exception {
+        try (Ledger ledger = open(kind)) {
+            long refused = ledger.admit(photo(6L, "d".repeat(64))).record().id();
+            ledger.claim(refused, "run-1", "refused.jpg");
+            ledger.markRefused(refused, "RecoveryConnect create photo: HTTP 422 The file name is invalid.");
+
+            long serverError = ledger.admit(photo(6L, "e".repeat(64))).record().id();
+            ledger.claim(serverError, "run-1", "server-error.jpg");
+            ledger.markFailed(serverError, "RecoveryConnect create photo: HTTP 503 Service Unavailable");
+
+            long withAttachment = ledger.admit(photo(6L, "f".repeat(64))).record().id();
+            ledger.claim(withAttachment, "run-1", "attached.jpg");
+            ledger.markUploaded(withAttachment, 180461401L, "uploaded");
+            ledger.markFailed(withAttachment, "a later step failed");
+
+            long brokeARule = ledger.failedInput(6L, "file:///inbox/6/key/notes.jpg", null, "notes.jpg", 27,
+                    "notes.jpg is not an accepted image or video");
+
+            assertThat(ledger.claim(refused, "run-2", "refused.jpg")).isEqualTo(Ledger.Claim.FRESH);
+            assertThat(ledger.claim(serverError, "run-2", "server-error.jpg")).isEqualTo(Ledger.Claim.UNCONFIRMED);
+            assertThat(ledger.claim(withAttachment, "run-2", "attached.jpg")).isEqualTo(Ledger.Claim.UNCONFIRMED);
+            assertThat(ledger.claim(brokeARule, "run-2", "notes.jpg")).isEqualTo(Ledger.Claim.FRESH);
+            assertThat(ledger.timeline(6L)).extracting(PhotoEvent::detail)
+                    .anyMatch(d -> d.startsWith("an earlier attempt may have reached RecoveryConnect (attachment 180461401)"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void unknownOutcomeIsNeverFailedAndIsLookedUpByTheNextTryOfTheSameRun(String kind) throws Exception {
+        try (Ledger ledger = open(kind)) {
+            long id = ledger.admit(photo(7L, "1".repeat(64))).record().id();
+            assertThat(ledger.claim(id, "run-1", "a-pb111111111111.jpg")).isEqualTo(Ledger.Claim.FRESH);
+            ledger.markOutcomeUnknown(id, "java.util.concurrent.RejectedExecutionException");
+
+            PhotoRecord row = ledger.get(id).orElseThrow();
+            assertThat(row.state()).isEqualTo(PhotoState.UPLOADING);
+            assertThat(row.lastError()).isEqualTo("java.util.concurrent.RejectedExecutionException");
+            assertThat(ledger.inState(PhotoState.FAILED)).isEmpty();
+            assertThat(ledger.timeline(7L)).filteredOn(e -> e.kind().equals("OUTCOME_UNKNOWN")).singleElement()
+                    .satisfies(e -> assertThat(e.detail()).contains("RecoveryConnect may hold this photo")
+                            .contains("RejectedExecutionException"));
+
+            // released by its run: a file put back in the same run is looked up (STALE), not taken for an upload in flight
+            assertThat(ledger.claim(id, "run-1", "a-pb111111111111.jpg")).isEqualTo(Ledger.Claim.STALE);
+            assertThat(ledger.claim(id, "run-1", "a-pb111111111111.jpg")).isEqualTo(Ledger.Claim.BUSY);
+
+            // the lookup found nothing and the upload was then refused: definite, so the next re-send needs no lookup
+            ledger.markRefused(id, "RecoveryConnect create photo: HTTP 400 The selected type is invalid.");
+            assertThat(ledger.claim(id, "run-2", "a-pb111111111111.jpg")).isEqualTo(Ledger.Claim.FRESH);
+            ledger.markUploaded(id, 180461402L, "uploaded");
+            assertThat(ledger.claim(id, "run-2", "a-pb111111111111.jpg")).isEqualTo(Ledger.Claim.DONE);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void rowLeftUploadingByAnExchangeOfThisRunThatEndedIsLookedUpAfterItsLastTry(String kind) throws Exception {
+        try (Ledger ledger = open(kind)) {
+            long id = ledger.admit(photo(9L, "5".repeat(64))).record().id();
+            assertThat(ledger.unconfirmedSince(id, "run-1", false)).isEmpty();
+            ledger.claim(id, "run-1", "a-pb555555555555.jpg", false);
+            Instant lastTry = ledger.get(id).orElseThrow().updatedAt();
+
+            // an upload of this run still holds it: busy, nothing to wait for
+            assertThat(ledger.unconfirmedSince(id, "run-1", true)).isEmpty();
+            // its exchange ended without an outcome (or another run looks at it): look it up, waiting from its last try
+            assertThat(ledger.unconfirmedSince(id, "run-1", false)).contains(lastTry);
+            assertThat(ledger.unconfirmedSince(id, "run-2", true)).contains(lastTry);
+            assertThat(ledger.claim(id, "run-1", "a-pb555555555555.jpg", false)).isEqualTo(Ledger.Claim.STALE);
+            assertThat(ledger.timeline(9L)).extracting(PhotoEvent::detail).last().asString()
+                    .startsWith("an earlier attempt's outcome is unknown");
+            ledger.markUploaded(id, 180461403L, "reconciled: RecoveryConnect already holds a-pb555555555555.jpg");
+            assertThat(ledger.unconfirmedSince(id, "run-1", false)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void rowsTriedBeforeTheUnconfirmedFlagExistedAreLookedUpFirst(String kind) throws Exception {
+        String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
+                : PG + "?currentSchema=" + newSchema();
+        String user = kind.equals("h2") ? "sa" : "postgres";
+        Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("4").load().migrate();
+        try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
+            // a FAILED row written by an earlier version after an aborted upload, and one that was never tried
+            st.execute("insert into photo (order_id, sha256, source_uri, original_name, state, attempts, last_error, created_at,"
+                    + " updated_at) values (8, '" + "2".repeat(64) + "', 'file:///inbox/8/a.jpg', 'a.jpg', 'FAILED', 1,"
+                    + " 'java.util.concurrent.RejectedExecutionException', current_timestamp, current_timestamp)");
+            st.execute("insert into photo (order_id, sha256, source_uri, original_name, state, attempts, created_at, updated_at)"
+                    + " values (8, '" + "3".repeat(64) + "', 'file:///inbox/8/b.jpg', 'b.jpg', 'RECEIVED', 0, current_timestamp,"
+                    + " current_timestamp)");
+        }
+        try (Ledger ledger = Ledger.open(url, user, "", 2)) {
+            long aborted = ledger.find(8L, "2".repeat(64)).orElseThrow().id();
+            long untried = ledger.find(8L, "3".repeat(64)).orElseThrow().id();
+            assertThat(ledger.claim(aborted, "run-2", "a-pb222222222222.jpg")).isEqualTo(Ledger.Claim.UNCONFIRMED);
+            assertThat(ledger.claim(untried, "run-2", "b-pb333333333333.jpg")).isEqualTo(Ledger.Claim.FRESH);
+        }
+    }
+
+    private static String newSchema() throws Exception {
+        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = DriverManager.getConnection(PG, "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("create schema " + schema);
+        }
+        return schema;
     }
 
     @ParameterizedTest(name = "{0}")
