@@ -95,10 +95,9 @@ class RouteReloadTest {
 
         Files.writeString(pipeline, Files.readString(pipeline).replace("Identify, inspect, record, deliver", "Edited by an admin"));
 
-        await().atMost(WAIT).until(() -> reloader.acceptedReloads() >= 1
-                && app.context().getRoute("ingest-pipeline") != null
-                && "Edited by an admin".equals(app.context().getRoute("ingest-pipeline").getDescription()));
-        assertThat(reloader.rejectedReloads()).isZero();
+        await().atMost(WAIT).until(() -> reloader.acceptedReloads() >= 1 && "Edited by an admin".equals(description("ingest-pipeline")));
+        // a save may first show the truncated file, refused as empty; the edit itself is never refused
+        assertThat(reloader.recentReloads()).noneMatch(r -> r.outcome() == Reload.Outcome.REJECTED && !r.detail().contains("is empty"));
         // a save can fire the watcher twice; while a reload runs the routes are briefly away: wait for the full set
         await().atMost(WAIT).until(() -> app.context().getRoutes().stream().map(Route::getRouteId).sorted().toList()
                 .equals(before));
@@ -144,7 +143,7 @@ class RouteReloadTest {
         Files.writeString(api, Files.readString(api).replace("description: GET /api/orders/{orderId}/records",
                 "description: Order records for the operators"));
 
-        await().atMost(WAIT).until(() -> "Order records for the operators".equals(app.context().getRoute("records-api").getDescription()));
+        await().atMost(WAIT).until(() -> "Order records for the operators".equals(description("records-api")));
         Map<String, Route> after = runningRoutes();
         assertThat(after.keySet()).isEqualTo(before.keySet());
         before.forEach((id, route) -> {
@@ -229,6 +228,12 @@ class RouteReloadTest {
 
         await().atMost(WAIT).until(() -> reloader.recentReloads().get(0).outcome() == Reload.Outcome.RESTART_NEEDED);
         assertThat(reloader.recentReloads().get(0).detail()).contains("photobridge.records.pool-size").contains("restart");
+    }
+
+    /** A route's description, or null while it is away (a swap in progress). */
+    private String description(String routeId) {
+        Route route = app.context().getRoute(routeId);
+        return route == null ? null : route.getDescription();
     }
 
     private Map<String, Route> runningRoutes() {

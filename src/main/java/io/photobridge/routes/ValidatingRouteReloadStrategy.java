@@ -165,6 +165,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         CamelContext context = getCamelContext();
         RouteSet next;
         try {
+            awaitSaved(routeFiles());
             next = RouteSet.read(routeFiles());
             RouteEditCheck check = new RouteEditCheck(context, javaSendsTo);
             if (configEdit) {
@@ -345,6 +346,26 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         List<String> ordered = new ArrayList<>(ids);
         ordered.sort((a, b) -> depth.get(a) - depth.get(b));
         return ordered;
+    }
+
+    /** An editor's save empties a file before it writes it: give an empty route file a moment before reading it as empty. */
+    private static void awaitSaved(List<Path> files) {
+        for (int i = 0; i < 5 && files.stream().anyMatch(ValidatingRouteReloadStrategy::isEmpty); i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void restart(List<String> stopped) {

@@ -1,6 +1,7 @@
 package io.photobridge.reliability;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,7 +181,8 @@ class ReloadIT {
     /** Waits for a reload in GET /api/reloads, made after since, that matches; returns it. */
     private static JsonNode awaitReload(JarProcess app, Instant since, Match match) {
         JsonNode[] found = new JsonNode[1];
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // a request in flight while an HTTP route is swapped may see its connection closed: ask again
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IOException.class).until(() -> {
             HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/reloads"))
                     .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
             for (JsonNode reload : JSON.readTree(answer.body()).path("reloads")) {
