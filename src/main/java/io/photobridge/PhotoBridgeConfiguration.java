@@ -163,13 +163,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.getComponent("direct", DirectComponent.class).setTimeout(drain.plusMinutes(1).toMillis());
         registry.bind("ledgerHealth", new LedgerHealthCheck(registry.lookupByNameAndType("ledger", Ledger.class)));
         if (s.bool("photobridge.routes.reload-enabled")) {
-            Set<String> javaSendsTo = new HashSet<>();
-            if (s.bool("photobridge.pave.enabled")) {
-                javaSendsTo.add("direct:ingest");
-            }
-            if (s.bool("photobridge.inspektlabs.enabled")) {
-                javaSendsTo.add("direct:inspektlabs-give-up");
-            }
+            Set<String> javaSendsTo = javaSendsTo(s);
             String config = System.getProperty(PhotoBridge.CONFIG, System.getenv().getOrDefault("PHOTOBRIDGE_CONFIG",
                     "config/application.properties"));
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
@@ -257,6 +251,18 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         } else if (demoValues.contains(value)) {
             problems.add(key + " is a shipped demo value (env " + s.envName(key) + "): set your own secret");
         }
+    }
+
+    /** The direct: endpoints the Java wiring sends to (the PAVE relay, the damage batches' dead letter): they must keep a consumer. */
+    static Set<String> javaSendsTo(Settings s) {
+        Set<String> uris = new HashSet<>();
+        if (s.bool("photobridge.pave.enabled")) {
+            uris.add("direct:ingest");
+        }
+        if (s.bool("photobridge.inspektlabs.enabled")) {
+            uris.add("direct:inspektlabs-give-up");
+        }
+        return uris;
     }
 
     /** RecoveryConnect as the settings say; a simulated one's base URL and credentials were set by SandboxConfiguration. */
