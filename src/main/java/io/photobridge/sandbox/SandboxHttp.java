@@ -85,6 +85,10 @@ final class SandboxHttp {
     }
 
     static void sendBytes(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
+        if (FaultInjector.answerLost(exchange)) {
+            exchange.close();
+            return;
+        }
         exchange.getResponseHeaders().set("Content-Type", contentType);
         if (bytes.length == 0) {
             exchange.sendResponseHeaders(status, -1);
@@ -97,6 +101,10 @@ final class SandboxHttp {
     }
 
     static void sendNoContent(HttpExchange exchange) throws IOException {
+        if (FaultInjector.answerLost(exchange)) {
+            exchange.close();
+            return;
+        }
         exchange.sendResponseHeaders(204, -1);
     }
 
