@@ -12,3 +12,7 @@ create table damage_session (
 );
 
 create index ix_damage_session_job on damage_session (job_id);
+
+-- While one thread sends a job's batch, no other may (a batch recovered from the aggregation repository while its first
+-- delivery still runs): the sender holds the job until this time, past which a crashed sender's claim is void.
+alter table damage_job add column sending_until timestamp with time zone;

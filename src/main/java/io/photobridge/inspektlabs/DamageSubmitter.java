@@ -25,7 +25,6 @@ import io.photobridge.records.PhotoRecord;
 import io.photobridge.records.PhotoState;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.vendor.RetryableVendorException;
-import io.photobridge.vendor.VendorException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +68,7 @@ public final class DamageSubmitter {
     private final S3Urls s3Urls;
     private final RecoveryConnectClient recoveryConnect;
     private final Duration lostAnswerWait;
+    private final Duration claimFor;
     private final Clock clock;
 
     /**
@@ -93,6 +93,10 @@ public final class DamageSubmitter {
         this.s3Urls = s3Urls;
         this.recoveryConnect = recoveryConnect;
         this.lostAnswerWait = lostAnswerWait;
+        // one upload at most: authentication, then the upload's own timeout, with a margin
+        InspektlabsSettings settings = client.settings();
+        this.claimFor = settings.connectTimeout().multipliedBy(2).plus(settings.requestTimeout()).plus(settings.uploadTimeout())
+                .plusMinutes(1);
         this.clock = clock;
     }
 
@@ -124,6 +128,31 @@ public final class DamageSubmitter {
             sendSplitHalves(job);
             return;
         }
+        if (!damage.claim(job.id(), clock.instant().plus(claimFor))) {
+            DamageJob current = damage.get(job.id()).orElseThrow();
+            if (current.state() != DamageJobState.PENDING) {
+                sendSplitHalves(current);
+                return;
+            }
+            throw new InspektlabsBatchBusy(job.id());
+        }
+        Refused refused;
+        try {
+            refused = sendClaimed(job);
+        } finally {
+            damage.release(job.id());
+        }
+        if (refused != null) {
+            handle(job, refused.photos(), refused.rejection(), mayRenewSession);
+        }
+    }
+
+    /** An upload Inspektlabs refused with a rule of its spec, and the photos it held. */
+    private record Refused(List<PhotoRecord> photos, InspektlabsRejection rejection) {
+    }
+
+    /** One upload of a job this sender holds; the refusal to handle once the job is let go, or null. */
+    private Refused sendClaimed(DamageJob job) {
         Optional<DamageRecords.LostAnswer> lost = damage.lostAnswer(job.id());
         if (lost.isPresent()) {
             Instant until = lost.get().at().plus(lostAnswerWait);
@@ -136,7 +165,7 @@ public final class DamageSubmitter {
         List<PhotoRecord> photos = damage.includedPhotos(job.id()).stream().map(id -> ledger.get(id).orElseThrow()).toList();
         if (photos.isEmpty()) {
             damage.failed(job.id(), "no media left to send");
-            return;
+            return null;
         }
         List<String> urls = urls(photos);
         damage.attempt(job.id());
@@ -153,8 +182,7 @@ public final class DamageSubmitter {
             }
         } catch (InspektlabsRejection rejection) {
             damage.sessionRefused(session.session());
-            handle(job, photos, rejection, mayRenewSession);
-            return;
+            return new Refused(photos, rejection);
         } catch (RetryableVendorException e) {
             if (!answerLost(e)) {
                 damage.sessionRefused(session.session());
@@ -164,7 +192,8 @@ public final class DamageSubmitter {
             damage.answerLost(job.id(), session.session(), e.getMessage() + "; Inspektlabs may have accepted it: waiting until "
                     + wait.until() + " for its report before sending again");
             throw wait;
-        } catch (VendorException e) {
+        } catch (RuntimeException e) {
+            // another error answer, or a staged file that could not be read: the upload was not accepted
             damage.sessionRefused(session.session());
             throw e;
         }
@@ -176,6 +205,7 @@ public final class DamageSubmitter {
                 LOG.warn("Cannot drop the staged copy of {}: {}", photo.originalName(), e.toString());
             }
         }
+        return null;
     }
 
     private void handle(DamageJob job, List<PhotoRecord> photos, InspektlabsRejection rejection, boolean mayRenewSession) {

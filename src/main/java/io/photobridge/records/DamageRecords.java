@@ -82,6 +82,30 @@ public final class DamageRecords {
         return job;
     }
 
+    /**
+     * Holds a PENDING job for one sender until {@code until}: false when the job is no longer PENDING or another sender holds
+     * it (a batch recovered from the aggregation repository while its first delivery still runs).
+     */
+    public boolean claim(long jobId, Instant until) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("update damage_job set"
+                + " sending_until = ?, updated_at = ? where id = ? and state = ? and (sending_until is null or sending_until < ?)")) {
+            st.setTimestamp(1, Timestamp.from(until));
+            st.setTimestamp(2, Timestamp.from(now));
+            st.setLong(3, jobId);
+            st.setString(4, DamageJobState.PENDING.name());
+            st.setTimestamp(5, Timestamp.from(now));
+            return st.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot claim damage job " + jobId, e);
+        }
+    }
+
+    /** Lets go of a job claimed by {@link #claim}. */
+    public void release(long jobId) {
+        execute("update damage_job set sending_until = null, updated_at = ? where id = ?", jobId, null);
+    }
+
     /** Another upload attempt of a job. */
     public void attempt(long jobId) {
         execute("update damage_job set attempts = attempts + 1, updated_at = ? where id = ?", jobId, null);
@@ -118,12 +142,18 @@ public final class DamageRecords {
         get(jobId).ifPresent(job -> ledger.event(null, job.orderId(), null, "DAMAGE_ANSWER_LOST", "job " + jobId + ": " + reason));
     }
 
-    /** The latest session of the job whose upload answer was lost, and when; empty when there is none. */
+    /**
+     * The latest session of the job whose upload answer was lost, and when; empty when there is none. Read by the job's
+     * sender while it holds the job: a session still SENDING then belongs to a sender that died during its upload (a crash),
+     * whose answer is lost as well, since its upload was sent.
+     */
     public Optional<LostAnswer> lostAnswer(long jobId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("select session, answer_lost_at"
-                + " from damage_session where job_id = ? and state = ? order by answer_lost_at desc")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("select session,"
+                + " coalesce(answer_lost_at, opened_at) lost_at from damage_session where job_id = ? and state in (?, ?)"
+                + " order by lost_at desc")) {
             st.setLong(1, jobId);
             st.setString(2, SESSION_ANSWER_LOST);
+            st.setString(3, SESSION_SENDING);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() ? Optional.of(new LostAnswer(rs.getString(1), rs.getTimestamp(2).toInstant())) : Optional.empty();
             }
