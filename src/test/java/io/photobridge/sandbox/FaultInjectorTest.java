@@ -104,6 +104,19 @@ class FaultInjectorTest {
     }
 
     @Test
+    void lostAnswerHandlesTheRequestThenClosesTheConnectionWithoutAnAnswer() throws Exception {
+        assertThat(client.post("/sandbox/faults", "{\"kind\":\"lost-answer\",\"path\":\"/photos\"}").status()).isEqualTo(204);
+
+        assertThatThrownBy(() -> client.post(PHOTOS, createBody("lost", JPEG, 2))).isInstanceOf(IOException.class);
+
+        // the photo was stored all the same, and the next answers are whole again
+        assertThat(sandbox.createRequests()).isEqualTo(1);
+        assertThat(sandbox.faults().injected()).isEqualTo(1);
+        assertThat(sandbox.photos(ORDER)).hasSize(1);
+        assertThat(client.get(PHOTOS).status()).isEqualTo(200);
+    }
+
+    @Test
     void slowFaultDelaysTheAnswerThenAnswersNormally() throws Exception {
         sandbox.faults().failNext(1, "/photos", new Slow(Duration.ofMillis(800)));
 
@@ -234,7 +247,7 @@ class FaultInjectorTest {
         Response noStatus = admin("POST", "{\"kind\":\"status\"}");
 
         assertThat(unknown.status()).isEqualTo(400);
-        assertThat(unknown.json().path("message").asText()).contains("status, slow, drop, random");
+        assertThat(unknown.json().path("message").asText()).contains("status, slow, drop, lost-answer, random");
         assertThat(noStatus.status()).isEqualTo(400);
         assertThat(client.get(TYPES).status()).isEqualTo(200);
     }
