@@ -404,13 +404,13 @@ class FaultsIT {
 
         String result = String.format("| | |%n|---|---|%n"
                         + "| seed (Inspektlabs uploads) | %d |%n"
-                        + "| upload answers lost after acceptance | %.2f of uploads (%d lost; %d jobs waited for their report) |%n"
+                        + "| upload answers lost after acceptance | probability %.2f per upload: %d of %d answers lost; %d waits for a report |%n"
                         + "| photos / damage jobs (batches of at most 3) | %d / %d |%n"
                         + "| uploads Inspektlabs accepted (analyses) | %d |%n"
                         + "| **analyses per batch** (goal 1.00) | **%.2f** |%n"
                         + "| reports stored / linked to their job / unmatched | %d / %d / %d |%n"
                         + "| elapsed until every job was reported | %.1f s |%n",
-                seed, PROBABILITY, lostAnswers, waited, photos, jobs.size(), accepted.size(), analysesPerBatch, reports.size(),
+                seed, PROBABILITY, lostAnswers, accepted.size(), waited, photos, jobs.size(), accepted.size(), analysesPerBatch, reports.size(),
                 reports.size() - unmatched, unmatched, elapsed);
         System.out.println("FaultsIT lost answers (" + size + "):\n" + result);
         size.writeResult("faults-lost-answers", result);
