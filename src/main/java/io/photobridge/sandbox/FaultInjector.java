@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
@@ -77,11 +78,14 @@ public final class FaultInjector {
 
     /** Exchanges whose answer is to be lost (not an exchange attribute: the JDK server keeps those per context, not per exchange). */
     private static final Set<HttpExchange> ANSWER_LOST = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Slowed exchanges not finished yet, and the injector that slowed each. */
+    private static final Map<HttpExchange, FaultInjector> SLOWED = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Object lock = new Object();
     private final LinkedList<Scripted> scripted = new LinkedList<>();
     private final List<RandomRule> randomRules = new ArrayList<>();
     private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicInteger slowInFlight = new AtomicInteger();
 
     /** The mix used by {@code {"kind":"random"}}: 429 (Retry-After 1), 503, 500, a 35 s slow answer and a dropped connection. */
     public static List<Fault> randomMix() {
@@ -124,6 +128,11 @@ public final class FaultInjector {
     /** Number of faults injected so far. */
     public int injected() {
         return injected.get();
+    }
+
+    /** Requests slowed by a {@link Slow} fault whose handling has not finished: 0 once every late answer has landed. */
+    public int slowInFlight() {
+        return slowInFlight.get();
     }
 
     /**
@@ -195,6 +204,8 @@ public final class FaultInjector {
             return false;
         }
         if (fault instanceof Slow) {
+            slowInFlight.incrementAndGet();
+            SLOWED.put(exchange, this);
             try {
                 Thread.sleep(((Slow) fault).delay().toMillis());
                 return false;
@@ -207,6 +218,15 @@ public final class FaultInjector {
         // Drop: closing an exchange whose response has not started closes the connection without a byte.
         exchange.close();
         return true;
+    }
+
+    /** Called by the sandboxes' server once an exchange was handled, whatever became of it. */
+    static void finished(HttpExchange exchange) {
+        FaultInjector slowedBy = SLOWED.remove(exchange);
+        if (slowedBy != null) {
+            slowedBy.slowInFlight.decrementAndGet();
+        }
+        ANSWER_LOST.remove(exchange);
     }
 
     /** True when a {@link LostAnswer} fault hit this exchange: the handler's answer is replaced by a closed connection. */

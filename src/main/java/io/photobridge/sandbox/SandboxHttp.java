@@ -213,7 +213,13 @@ final class SandboxHttp {
     static Listening listen(String host, int port, HttpHandler handler, int threads, String threadPrefix) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 128);
-        server.createContext("/", handler);
+        server.createContext("/", exchange -> {
+            try {
+                handler.handle(exchange);
+            } finally {
+                FaultInjector.finished(exchange);
+            }
+        });
         ExecutorService executor = Executors.newFixedThreadPool(threads, threadFactory(threadPrefix));
         server.setExecutor(executor);
         server.start();

@@ -5,6 +5,7 @@ import static io.photobridge.sandbox.SandboxTestClient.ORDER;
 import static io.photobridge.sandbox.SandboxTestClient.createBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
@@ -134,6 +135,9 @@ class FaultInjectorTest {
 
         assertThatThrownBy(() -> client.send("GET", PHOTOS, null, SandboxTestClient.STATIC_TOKEN, Duration.ofMillis(500)))
                 .isInstanceOf(HttpTimeoutException.class);
+        // the sandbox still handles the request after the client gave up; the count of slowed requests says when it is done
+        await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.faults().slowInFlight() == 0);
+        assertThat(sandbox.faults().injected()).isEqualTo(1);
     }
 
     @Test
