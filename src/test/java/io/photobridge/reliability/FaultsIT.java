@@ -198,7 +198,7 @@ class FaultsIT {
                 .untilAsserted(() -> assertThat(snapshot(sessions)).matches(s -> s.settled(photos), "settled"));
         double elapsed = (System.nanoTime() - started) / 1e9;
         // a slow answer may still be handled by a sandbox after the client gave up: let the last of them land before counting
-        Thread.sleep(SLOW.plusSeconds(1).toMillis());
+        await().atMost(bound).until(() -> injectors.stream().allMatch(i -> i.slowInFlight() == 0));
         List<Integer> injected = injectors.stream().map(FaultInjector::injected).toList();
         for (FaultInjector injector : injectors) {
             injector.clear();
