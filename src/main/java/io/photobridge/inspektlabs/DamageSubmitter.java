@@ -161,6 +161,7 @@ public final class DamageSubmitter {
             }
             LOG.warn("Damage job {}: no report for inspection {} {} after its upload answer was lost; sending the batch again",
                     job.id(), lost.get().session(), lostAnswerWait);
+            damage.noReport(lost.get().session());
         }
         List<PhotoRecord> photos = damage.includedPhotos(job.id()).stream().map(id -> ledger.get(id).orElseThrow()).toList();
         if (photos.isEmpty()) {

@@ -21,6 +21,7 @@ public final class DamageRecords {
     private static final String SESSION_ACCEPTED = "ACCEPTED";
     private static final String SESSION_REFUSED = "REFUSED";
     private static final String SESSION_ANSWER_LOST = "ANSWER_LOST";
+    private static final String SESSION_NO_REPORT = "NO_REPORT";
 
     private final DataSource dataSource;
     private final Ledger ledger;
@@ -140,6 +141,11 @@ public final class DamageRecords {
         sessionState(session, SESSION_ANSWER_LOST, true);
         problem(jobId, reason);
         get(jobId).ifPresent(job -> ledger.event(null, job.orderId(), null, "DAMAGE_ANSWER_LOST", "job " + jobId + ": " + reason));
+    }
+
+    /** No report came for this lost answer within the wait: the batch is sent again (a late report still finds the job). */
+    public void noReport(String session) {
+        sessionState(session, SESSION_NO_REPORT, false);
     }
 
     /**

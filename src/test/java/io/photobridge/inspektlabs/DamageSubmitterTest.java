@@ -200,6 +200,7 @@ class DamageSubmitterTest {
         assertThat(job.state()).isEqualTo(DamageJobState.SUBMITTED);
         assertThat(job.session()).isEqualTo(second);
         assertThat(damage.sessions(job.id())).containsExactly(first, second);
+        assertThat(damage.lostAnswer(job.id())).as("the lost answer waited for is done with").isEmpty();
 
         // both analyses come back: both reports belong to the job and the order, none is unmatched
         report(damage, second);
