@@ -136,17 +136,28 @@ class DamageSubmitterTest {
                 "{\"inspectionId\":\"" + session + "\"}");
     }
 
-    @Test
-    void aLostUploadAnswerWaitsForItsReportAndTheBatchIsNeverSentAgainOnceItCame() throws Exception {
+    // a batch of one photo whose first upload was accepted but its answer lost
+    private DamageRecords damage;
+    private LaterClock clock;
+    private DamageSubmitter submitter;
+    private Exchange exchange;
+    private long photo;
+
+    private void loseTheFirstAnswer() throws Exception {
         MediaStore store = new MediaStore(dir.resolve("media"));
-        long photo = photo(store, Path.of("src/test/resources/media/key-exif.jpg"), "key.jpg", "image/jpeg", "IMAGE", "d".repeat(64));
-        DamageRecords damage = new DamageRecords(ledger);
-        LaterClock clock = new LaterClock();
-        DamageSubmitter submitter = submitter(store, damage, clock);
+        photo = photo(store, Path.of("src/test/resources/media/key-exif.jpg"), "key.jpg", "image/jpeg", "IMAGE", "d".repeat(64));
+        damage = new DamageRecords(ledger);
+        clock = new LaterClock();
+        submitter = submitter(store, damage, clock);
         sandbox.faults().failNext(1, "/api/upload", new FaultInjector.LostAnswer());
-        Exchange exchange = batch();
+        exchange = batch();
 
         assertThatThrownBy(() -> submitter.submit(List.of(photo), exchange)).isInstanceOf(InspektlabsAnswerLost.class);
+    }
+
+    @Test
+    void aLostUploadAnswerWaitsForItsReportAndTheBatchIsNeverSentAgainOnceItCame() throws Exception {
+        loseTheFirstAnswer();
         String session = sandbox.uploads().get(0).session();
         DamageJob job = damage.jobs(ORDER).get(0);
         assertThat(job.state()).isEqualTo(DamageJobState.PENDING);
@@ -177,15 +188,7 @@ class DamageSubmitterTest {
 
     @Test
     void withoutAReportWithinTheWaitTheBatchIsSentAgainAndBothReportsAreLinkedToTheJob() throws Exception {
-        MediaStore store = new MediaStore(dir.resolve("media"));
-        long photo = photo(store, Path.of("src/test/resources/media/key-exif.jpg"), "key.jpg", "image/jpeg", "IMAGE", "e".repeat(64));
-        DamageRecords damage = new DamageRecords(ledger);
-        LaterClock clock = new LaterClock();
-        DamageSubmitter submitter = submitter(store, damage, clock);
-        sandbox.faults().failNext(1, "/api/upload", new FaultInjector.LostAnswer());
-        Exchange exchange = batch();
-
-        assertThatThrownBy(() -> submitter.submit(List.of(photo), exchange)).isInstanceOf(InspektlabsAnswerLost.class);
+        loseTheFirstAnswer();
         clock.offset = WAIT.minusSeconds(30);
         assertThatThrownBy(() -> submitter.submit(List.of(photo), exchange)).isInstanceOf(InspektlabsAnswerLost.class);
         assertThat(sandbox.authRequests()).isEqualTo(1);

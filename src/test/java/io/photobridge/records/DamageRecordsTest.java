@@ -1,12 +1,8 @@
 package io.photobridge.records;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.io.TempDir;
@@ -19,26 +15,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Damage jobs, their sessions and reports behave the same on H2 and on the machine's PostgreSQL. */
 class DamageRecordsTest {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final long ORDER = 57076503L;
 
     @TempDir
     static Path dir;
 
     static Stream<Arguments> databases() {
-        return Stream.of(Arguments.of("h2"), Arguments.of("postgresql"));
+        return TestLedgers.databases();
     }
 
     private static Ledger open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
-        }
-        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("create schema " + schema);
-        }
-        return Ledger.open(PG + "?currentSchema=" + schema, "postgres", "", 2);
+        return TestLedgers.open(kind, dir);
     }
 
     private static long photo(Ledger ledger, String sha) {

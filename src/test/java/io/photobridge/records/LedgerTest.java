@@ -1,11 +1,7 @@
 package io.photobridge.records;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.LocalDateTime;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.io.TempDir;
@@ -18,25 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The order records behave the same on H2 (embedded default) and on the machine's PostgreSQL (multi-instance mode). */
 class LedgerTest {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
-
     @TempDir
     static Path dir;
 
     static Stream<Arguments> databases() {
-        return Stream.of(Arguments.of("h2"), Arguments.of("postgresql"));
+        return TestLedgers.databases();
     }
 
     private static Ledger open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
-        }
-        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("create schema " + schema);
-        }
-        return Ledger.open(PG + "?currentSchema=" + schema, "postgres", "", 2);
+        return TestLedgers.open(kind, dir);
     }
 
     private static NewPhotoRecord photo(long order, String sha) {
