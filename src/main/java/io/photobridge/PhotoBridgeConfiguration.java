@@ -338,8 +338,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 "s3", DamageSubmitter.Mode.of(s.get("photobridge.inspektlabs.mode.s3")));
         registry.bind("damageSubmitter", new DamageSubmitter(client, damage, ledger, store, callbackUrl, modes,
                 registry.lookupByNameAndType("s3Urls", S3Urls.class),
-                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class)));
-        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes")));
+                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class),
+                s.millis("photobridge.inspektlabs.lost-answer-wait-ms")));
+        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes"),
+                s.integer("photobridge.inspektlabs.unmatched-max-count"), s.integer("photobridge.inspektlabs.unmatched-max-bytes")));
 
         JdbcAggregationRepository batches = new JdbcAggregationRepository(
                 new DataSourceTransactionManager(ledger.dataSource()), "damage_batches", ledger.dataSource());
