@@ -48,6 +48,7 @@ import io.photobridge.records.PaveRecords;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.routes.Reload;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
@@ -423,6 +424,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 return;
             }
             new LedgerGauges(ledger.dataSource(), Duration.ofSeconds(5)).bindTo(registry);
+            // every reload outcome's counter exists from the start (at 0), so that a dashboard's rate() has a series
+            for (Reload.Outcome outcome : Reload.Outcome.values()) {
+                registry.counter("photobridge.routes.reloads", "outcome", outcome.label());
+            }
             Metrics.addRegistry(registry);
             closeWith(started, () -> Metrics.removeRegistry(registry));
         });
