@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
@@ -54,8 +56,6 @@ import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
 import io.photobridge.vendor.VendorHealth;
 import io.photobridge.vendor.VendorModes;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
