@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
@@ -41,12 +43,14 @@ import io.photobridge.pave.PaveWebhook;
 import io.photobridge.records.ApiToken;
 import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.LedgerGauges;
 import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.routes.Reload;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
@@ -56,6 +60,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.direct.DirectComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
@@ -149,6 +155,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
 
         configureRoutes(context, s, apiToken);
+        configureMetrics(context, ledger);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
     }
@@ -411,6 +418,27 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
     private static boolean s3Loaded(CamelContext context) {
         S3RouteLoader loader = context.getRegistry().lookupByNameAndType("s3RouteLoader", S3RouteLoader.class);
         return loader != null && loader.loaded();
+    }
+
+    /**
+     * Once Camel's metrics registry exists: the ledger's gauges, and the vendor call timers (Micrometer's global registry, see
+     * VendorHttp) shown in it until the context stops. JVM and process metrics come from camel.metrics.binders.
+     */
+    private static void configureMetrics(CamelContext context, Ledger ledger) throws Exception {
+        context.addStartupListener((started, alreadyStarted) -> {
+            MeterRegistry registry = MicrometerUtils.getMeterRegistryFromCamelRegistry(started.getRegistry(),
+                    MicrometerConstants.METRICS_REGISTRY_NAME);
+            if (registry == null || alreadyStarted) {
+                return;
+            }
+            new LedgerGauges(ledger.dataSource(), Duration.ofSeconds(5)).bindTo(registry);
+            // every reload outcome's counter exists from the start (at 0), so that a dashboard's rate() has a series
+            for (Reload.Outcome outcome : Reload.Outcome.values()) {
+                registry.counter("photobridge.routes.reloads", "outcome", outcome.label());
+            }
+            Metrics.addRegistry(registry);
+            closeWith(started, () -> Metrics.removeRegistry(registry));
+        });
     }
 
     private static void closeWith(CamelContext context, AutoCloseable resource) throws Exception {
