@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,13 @@ import io.photobridge.inspektlabs.DamageWebhook;
 import io.photobridge.inspektlabs.InspektlabsClient;
 import io.photobridge.inspektlabs.InspektlabsSettings;
 import io.photobridge.inspektlabs.MediaStore;
+import io.photobridge.jobs.Housekeeping;
+import io.photobridge.jobs.Job;
+import io.photobridge.jobs.JobRecords;
+import io.photobridge.jobs.JobsApi;
+import io.photobridge.jobs.JobsHealthCheck;
+import io.photobridge.jobs.Reconciliation;
+import io.photobridge.jobs.ScheduledJobs;
 import io.photobridge.pave.PaveClient;
 import io.photobridge.pave.PaveLinkApi;
 import io.photobridge.pave.PaveRelay;
@@ -148,6 +156,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
 
+        configureJobs(context, s, ledger, recoveryConnect, apiToken, runId);
         configureRoutes(context, s, apiToken);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
@@ -195,6 +204,30 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             registry.bind("routesHealth", new RoutesHealthCheck(() -> started, null));
             registry.bind("reloadsApi", new ReloadsApi(null, apiToken));
         }
+    }
+
+    /** The scheduled jobs (reconciliation, housekeeping) their YAML routes run, their API and their readiness details. */
+    private void configureJobs(CamelContext context, Settings s, Ledger ledger, RecoveryConnectClient recoveryConnect,
+                               ApiToken apiToken, String runId) {
+        JobRecords records = new JobRecords(ledger);
+        Path inbox = Path.of(s.get("photobridge.inbox.dir"));
+        Path media = Path.of(s.get("photobridge.inspektlabs.media-dir"));
+        Housekeeping housekeeping = new Housekeeping(records);
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        jobs.put("reconcile", new Reconciliation(records, ledger, recoveryConnect, context::createProducerTemplate,
+                Duration.ofDays(s.integer("photobridge.reconcile.days")), s.bool("photobridge.reconcile.reupload"),
+                Duration.ofMinutes(s.integer("photobridge.reconcile.uploading-minutes")), inbox,
+                inbox.resolve(s.get("photobridge.inbox.done-folder")), media));
+        jobs.put("housekeeping-done", housekeeping.doneFiles(inbox.resolve(s.get("photobridge.inbox.done-folder")),
+                s.integer("photobridge.housekeeping.done-days")));
+        jobs.put("housekeeping-storage", housekeeping.storage(s.integer("photobridge.housekeeping.s3-processed-days"),
+                s.bool("photobridge.s3.move-to-done"), media, s.integer("photobridge.housekeeping.media-days")));
+        jobs.put("housekeeping-timeline", housekeeping.timeline(s.integer("photobridge.housekeeping.timeline-days")));
+        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, runId, s.seconds("photobridge.jobs.lease-seconds"));
+        scheduled.setCamelContext(context);
+        context.getRegistry().bind("scheduledJobs", scheduled);
+        context.getRegistry().bind("jobsApi", new JobsApi(scheduled, apiToken));
+        context.getRegistry().bind("jobsHealth", new JobsHealthCheck(scheduled));
     }
 
     /**
