@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
@@ -212,16 +214,19 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         JobRecords records = new JobRecords(ledger);
         Path inbox = Path.of(s.get("photobridge.inbox.dir"));
         Path media = Path.of(s.get("photobridge.inspektlabs.media-dir"));
+        // settings the routes read too are looked up at each run, so that editing them stays a live edit
+        Supplier<Path> done = () -> inbox.resolve(context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder")
+                .orElse(".done"));
+        BooleanSupplier s3MovesToDone = () -> Boolean.parseBoolean(context.getPropertiesComponent()
+                .resolveProperty("photobridge.s3.move-to-done").orElse("false").trim());
         Housekeeping housekeeping = new Housekeeping(records);
         Map<String, Job> jobs = new LinkedHashMap<>();
         jobs.put("reconcile", new Reconciliation(records, ledger, recoveryConnect, context::createProducerTemplate,
                 Duration.ofDays(s.integer("photobridge.reconcile.days")), s.bool("photobridge.reconcile.reupload"),
-                Duration.ofMinutes(s.integer("photobridge.reconcile.uploading-minutes")), inbox,
-                inbox.resolve(s.get("photobridge.inbox.done-folder")), media));
-        jobs.put("housekeeping-done", housekeeping.doneFiles(inbox.resolve(s.get("photobridge.inbox.done-folder")),
-                s.integer("photobridge.housekeeping.done-days")));
+                Duration.ofMinutes(s.integer("photobridge.reconcile.uploading-minutes")), inbox, done, media));
+        jobs.put("housekeeping-done", housekeeping.doneFiles(done, s.integer("photobridge.housekeeping.done-days")));
         jobs.put("housekeeping-storage", housekeeping.storage(s.integer("photobridge.housekeeping.s3-processed-days"),
-                s.bool("photobridge.s3.move-to-done"), media, s.integer("photobridge.housekeeping.media-days")));
+                s3MovesToDone, media, s.integer("photobridge.housekeeping.media-days")));
         jobs.put("housekeeping-timeline", housekeeping.timeline(s.integer("photobridge.housekeeping.timeline-days")));
         ScheduledJobs scheduled = new ScheduledJobs(records, jobs, runId, s.seconds("photobridge.jobs.lease-seconds"));
         scheduled.setCamelContext(context);

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import io.photobridge.records.PhotoEvent;
 import io.photobridge.records.PhotoRecord;
 import io.photobridge.records.PhotoState;
 import io.photobridge.recoveryconnect.PhotoUploader;
+import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.StoredPhoto;
 import org.junit.jupiter.api.AfterEach;
@@ -191,6 +193,15 @@ class ReconciliationTest {
         reconcile();
         assertThat(ledger.timeline(ORDER)).filteredOn(e -> e.kind().equals("RC_UNTRACKED")).hasSize(1);
         assertThat(app.sandbox().createRequests()).isZero();
+
+        // a photo transferred to another order is no stranger there: the order it came from knows it
+        app.context().getRegistry().lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class)
+                .transferPhoto(ORDER, arrived.id(), List.of(OTHER_ORDER));
+        ledger.event(null, OTHER_ORDER, null, "NOTE", "active");
+        JsonNode afterTransfer = reconcile();
+        assertThat(afterTransfer.path("counts").path("transferredIn").asInt()).isEqualTo(1);
+        assertThat(afterTransfer.path("counts").path("untracked").asInt()).isEqualTo(1);
+        assertThat(ledger.timeline(OTHER_ORDER)).extracting(PhotoEvent::kind).doesNotContain("RC_UNTRACKED");
     }
 
     @Test

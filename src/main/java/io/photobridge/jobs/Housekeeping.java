@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -27,9 +29,13 @@ public final class Housekeeping {
         this.records = records;
     }
 
-    /** Deletes files in {@code done} last changed more than {@code days} ago, and the folders left empty. */
-    public Job doneFiles(Path done, int days) {
+    /**
+     * Deletes files in {@code done} last changed more than {@code days} ago, and the folders left empty; {@code done} is read
+     * at each run (a route setting an edit may change).
+     */
+    public Job doneFiles(Supplier<Path> doneFolder, int days) {
         return report -> {
+            Path done = doneFolder.get();
             report.declare("files", "bytes");
             if (days <= 0) {
                 report.detail("off (photobridge.housekeeping.done-days=0): delivered files are kept");
@@ -51,10 +57,10 @@ public final class Housekeeping {
      * media older than {@code mediaDays} that no pending damage batch needs (a staged file is normally dropped as soon as
      * Inspektlabs accepts it; what is left belongs to batches given up on).
      */
-    public Job storage(int days, boolean s3MovesToDone, Path mediaDir, int mediaDays) {
+    public Job storage(int days, BooleanSupplier s3MovesToDone, Path mediaDir, int mediaDays) {
         return report -> {
             report.declare("s3Rows", "mediaFolders", "mediaBytes");
-            if (days > 0 && s3MovesToDone) {
+            if (days > 0 && s3MovesToDone.getAsBoolean()) {
                 int rows = records.pruneProcessed(S3_PROCESSOR, Instant.now().minus(Duration.ofDays(days)));
                 report.add("s3Rows", rows);
                 report.detail("removed " + rows + " S3 processed-object rows older than " + days + " days");

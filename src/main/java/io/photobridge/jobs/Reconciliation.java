@@ -53,18 +53,19 @@ public final class Reconciliation implements Job {
     private final boolean reupload;
     private final Duration uploadingAfter;
     private final Path inbox;
-    private final Path done;
+    private final Supplier<Path> done;
     private final Path media;
 
     /**
      * @param window         orders with activity this recent are reconciled
      * @param reupload       send a photo missing in RecoveryConnect again
      * @param uploadingAfter a photo UPLOADING for longer than this is no upload in flight any more: it is resolved
-     * @param inbox          the drop folder, and {@code done} its delivered files: where the bytes of a re-upload are found
+     * @param inbox          the drop folder, and {@code done} its delivered files (read at each run: a route setting):
+     *                       where the bytes of a re-upload are found
      * @param media          the damage media folder (bytes of recent photos, by sha256)
      */
     public Reconciliation(JobRecords records, Ledger ledger, RecoveryConnectClient client, Supplier<ProducerTemplate> producer,
-                          Duration window, boolean reupload, Duration uploadingAfter, Path inbox, Path done, Path media) {
+                          Duration window, boolean reupload, Duration uploadingAfter, Path inbox, Supplier<Path> done, Path media) {
         this.records = records;
         this.ledger = ledger;
         this.client = client;
@@ -73,13 +74,13 @@ public final class Reconciliation implements Job {
         this.reupload = reupload;
         this.uploadingAfter = uploadingAfter;
         this.inbox = inbox.toAbsolutePath().normalize();
-        this.done = done.toAbsolutePath().normalize();
+        this.done = done;
         this.media = media.toAbsolutePath().normalize();
     }
 
     @Override
     public void run(JobReport report) {
-        report.declare("orders", "checked", "missing", "reuploaded", "untracked", "resolved", "unknownOrders");
+        report.declare("orders", "checked", "missing", "reuploaded", "untracked", "transferredIn", "resolved", "unknownOrders");
         for (long order : records.activeOrders(Instant.now().minus(window))) {
             report.count("orders");
             reconcile(order, report);
@@ -129,7 +130,11 @@ public final class Reconciliation implements Job {
         }
         for (OrderPhoto photo : held) {
             String tag = tagOf(photo.filename());
-            if (tag != null && !known.contains(tag)) {
+            if (tag != null && !known.contains(tag) && photo.parentAttachmentOrderId() != null
+                    && photo.parentAttachmentOrderId() != order) {
+                // a copy transferred from another order: that order's records know it
+                report.count("transferredIn");
+            } else if (tag != null && !known.contains(tag)) {
                 report.count("untracked");
                 String detail = "attachment " + photo.id() + " (" + photo.filename() + ") carries the PhotoBridge tag " + tag;
                 if (!records.hasEvent(order, "RC_UNTRACKED", detail)) {
@@ -190,7 +195,7 @@ public final class Reconciliation implements Job {
         if (row.sourceUri() != null && row.sourceUri().startsWith("file:")) {
             Path source = Path.of(URI.create(row.sourceUri())).toAbsolutePath().normalize();
             if (source.startsWith(inbox)) {
-                candidates.add(done.resolve(inbox.relativize(source).toString()));
+                candidates.add(done.get().toAbsolutePath().normalize().resolve(inbox.relativize(source).toString()));
             }
             candidates.add(source);
         }
