@@ -23,9 +23,11 @@ import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.StoredPhoto;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quartz.JobKey;
 
 import static io.photobridge.DropFolderToRecoveryConnectTest.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -218,6 +220,23 @@ class ReconciliationTest {
         assertThat(post("/api/reconcile", RunningPhotoBridge.API_TOKEN).statusCode()).isEqualTo(200);
         assertThat(post("/api/reconcile", "wrong-token").statusCode()).isEqualTo(401);
         assertThat(post("/api/jobs/no-such-job", RunningPhotoBridge.API_TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theCronRouteRunsTheJobWhenQuartzFiresIt() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        deliver(KEY_JPEG, ORDER + "/key/IMG_0042.jpg");
+        // fire the route's Quartz job now instead of waiting for 02:00
+        app.context().getComponent("quartz", QuartzComponent.class).getScheduler()
+                .triggerJob(JobKey.jobKey("reconcile", "photobridge"));
+
+        JobRecords records = new JobRecords(app.ledger());
+        await().atMost(WAIT).until(() -> records.runs("reconcile", 1).stream().anyMatch(r -> r.outcome() != null));
+        JobRecords.Run run = records.runs("reconcile", 1).get(0);
+        assertThat(run.trigger()).isEqualTo("cron");
+        assertThat(run.outcome()).isEqualTo("OK");
+        assertThat(run.summary()).contains("orders=1").contains("checked=1").contains("missing=0");
+        assertThat(records.holder("reconcile")).isEmpty();
     }
 
     private StoredPhoto deliver(Path fixture, String relative) throws IOException {
