@@ -181,9 +181,10 @@ public final class JobRecords {
 
     /**
      * An UPLOADED photo that RecoveryConnect no longer holds is to be sent again: FAILED with the reason, its attachment id
-     * forgotten and no lookup due (RecoveryConnect was just seen without it), so the next upload claim is a fresh one.
+     * forgotten and no lookup due (RecoveryConnect was just seen without it), so the next upload claim is a fresh one. False
+     * when the photo is no longer UPLOADED (something else changed it meanwhile).
      */
-    void missingInRecoveryConnect(long photoId, long orderId, String sourceUri, String reason) {
+    boolean missingInRecoveryConnect(long photoId, long orderId, String sourceUri, String reason) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -211,6 +212,7 @@ public final class JobRecords {
                     }
                 }
                 c.commit();
+                return changed == 1;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -170,8 +170,11 @@ public final class Reconciliation implements Job {
             report.error("order " + order + ": " + detail + " and its bytes are gone: not sent again");
             return;
         }
-        records.missingInRecoveryConnect(row.id(), order, row.sourceUri(), what + " is no longer in RecoveryConnect (order "
-                + order + " holds no photo tagged " + tag + "): sending it again from " + bytes.get());
+        if (!records.missingInRecoveryConnect(row.id(), order, row.sourceUri(), what + " is no longer in RecoveryConnect (order "
+                + order + " holds no photo tagged " + tag + "): sending it again from " + bytes.get())) {
+            report.detail("order " + order + ": photo " + row.id() + " changed while it was checked: left to the next run");
+            return;
+        }
         String path = order + "/" + (row.typeId() == null ? "" : row.typeId() + "/") + row.originalName();
         List<String> notes = new ArrayList<>();
         Incoming incoming = new Incoming(new FileMediaSource(bytes.get()), path, "reconcile", Manifests.NONE, notes::add);
