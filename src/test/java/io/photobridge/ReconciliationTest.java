@@ -71,12 +71,20 @@ class ReconciliationTest {
         assertThat(run.path("details").toString()).contains("attachment " + stored.id()).contains("not sent again");
         assertThat(app.sandbox().photos(ORDER)).isEmpty();
         assertThat(app.sandbox().createRequests()).isEqualTo(1);
-        assertThat(app.ledger().photos(ORDER).get(0).state()).isEqualTo(PhotoState.UPLOADED);
-
-        // still missing at the next run, but flagged in the timeline once
-        assertThat(reconcile().path("counts").path("missing").asInt()).isEqualTo(1);
+        // the records say it is not in RecoveryConnect, once
+        PhotoRecord row = app.ledger().photos(ORDER).get(0);
+        assertThat(row.state()).isEqualTo(PhotoState.FAILED);
+        assertThat(row.rcAttachmentId()).isNull();
+        assertThat(row.lastError()).contains("no longer in RecoveryConnect").contains("reupload=false");
+        assertThat(reconcile().path("counts").path("missing").asInt()).isZero();
         assertThat(app.ledger().timeline(ORDER)).filteredOn(e -> e.kind().equals("RC_MISSING")).singleElement()
-                .satisfies(e -> assertThat(e.detail()).contains("attachment " + stored.id()).contains("reupload=false"));
+                .satisfies(e -> assertThat(e.detail()).contains("attachment " + stored.id()).contains("put the file back"));
+
+        // an operator who wants it there puts the file back: sent again, once
+        Files.move(app.inbox().resolve(".done/" + ORDER + "/key/IMG_0042.jpg"), app.inbox().resolve(ORDER + "/key/IMG_0042.jpg"));
+        await().atMost(WAIT).until(() -> app.sandbox().photos(ORDER).size() == 1
+                && app.ledger().photos(ORDER).get(0).state() == PhotoState.UPLOADED);
+        assertThat(app.sandbox().createRequests()).isEqualTo(2);
 
         JsonNode jobs = JSON.readTree(get("/api/jobs").body()).path("jobs");
         JsonNode reconcile = jobs.get(0);
@@ -84,7 +92,7 @@ class ReconciliationTest {
         assertThat(reconcile.path("cron").asText()).isEqualTo("0 0 2 * * ?");
         assertThat(reconcile.path("nextRun").asText()).isNotEmpty().isNotEqualTo("null");
         assertThat(reconcile.path("lastRun").path("outcome").asText()).isEqualTo("OK");
-        assertThat(reconcile.path("lastRun").path("summary").asText()).contains("missing=1");
+        assertThat(reconcile.path("lastRun").path("summary").asText()).contains("checked=0").contains("missing=0");
         assertThat(jobs).extracting(j -> j.path("job").asText())
                 .containsExactly("reconcile", "housekeeping-done", "housekeeping-storage", "housekeeping-timeline");
 
@@ -114,7 +122,7 @@ class ReconciliationTest {
         PhotoRecord row = app.ledger().photos(ORDER).get(0);
         assertThat(row.state()).isEqualTo(PhotoState.UPLOADED);
         assertThat(row.rcAttachmentId()).isEqualTo(app.sandbox().photos(ORDER).get(0).id());
-        assertThat(app.ledger().timeline(ORDER)).extracting(PhotoEvent::kind).containsSubsequence("UPLOADED", "RC_MISSING_RESEND",
+        assertThat(app.ledger().timeline(ORDER)).extracting(PhotoEvent::kind).containsSubsequence("UPLOADED", "RC_MISSING",
                 "UPLOADING", "UPLOADED");
         // the file stays where it was delivered
         assertThat(app.inbox().resolve(".done/" + ORDER + "/key/IMG_0042.jpg")).exists();
@@ -125,6 +133,29 @@ class ReconciliationTest {
         assertThat(again.path("counts").path("reuploaded").asInt()).isZero();
         assertThat(app.sandbox().createRequests()).isEqualTo(2);
         assertThat(app.sandbox().photos(ORDER)).hasSize(1);
+    }
+
+    @Test
+    void deletedPhotoWhoseBytesAreGoneStaysFlaggedAndTheRunSaysSo() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.reconcile.reupload", "true",
+                "photobridge.inspektlabs.enabled", "false"));
+        StoredPhoto stored = deliver(KEY_JPEG, ORDER + "/key/IMG_0042.jpg");
+        assertThat(delete(ORDER, stored.id())).isEqualTo(204);
+        Files.delete(app.inbox().resolve(".done/" + ORDER + "/key/IMG_0042.jpg"));
+
+        JsonNode run = reconcile();
+        assertThat(run.path("outcome").asText()).isEqualTo("PARTIAL");
+        assertThat(run.path("counts").path("missing").asInt()).isEqualTo(1);
+        assertThat(run.path("counts").path("reuploaded").asInt()).isZero();
+        assertThat(run.path("errors").toString()).contains("its bytes are gone");
+        assertThat(app.ledger().timeline(ORDER)).filteredOn(e -> e.kind().equals("RC_MISSING")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).contains("put the file back into the inbox"));
+        assertThat(app.sandbox().createRequests()).isEqualTo(1);
+
+        // putting the file back sends it again, once
+        drop(KEY_JPEG, ORDER + "/key/IMG_0042.jpg");
+        await().atMost(WAIT).until(() -> app.sandbox().photos(ORDER).size() == 1);
+        assertThat(app.sandbox().createRequests()).isEqualTo(2);
     }
 
     @Test

@@ -180,8 +180,9 @@ public final class JobRecords {
     }
 
     /**
-     * An UPLOADED photo that RecoveryConnect no longer holds is to be sent again: FAILED with the reason, its attachment id
-     * forgotten and no lookup due (RecoveryConnect was just seen without it), so the next upload claim is a fresh one. False
+     * An UPLOADED photo that RecoveryConnect no longer holds: FAILED with the reason (an RC_MISSING timeline entry), its
+     * attachment id forgotten and no lookup due (RecoveryConnect was just seen without it), so the next upload claim (a
+     * re-upload, a put-back file) is a fresh one. False
      * when the photo is no longer UPLOADED (something else changed it meanwhile).
      */
     boolean missingInRecoveryConnect(long photoId, long orderId, String sourceUri, String reason) {
@@ -205,7 +206,7 @@ public final class JobRecords {
                         st.setLong(1, photoId);
                         st.setLong(2, orderId);
                         st.setString(3, sourceUri);
-                        st.setString(4, "RC_MISSING_RESEND");
+                        st.setString(4, "RC_MISSING");
                         st.setString(5, clip(reason));
                         st.setTimestamp(6, Timestamp.from(now));
                         st.executeUpdate();

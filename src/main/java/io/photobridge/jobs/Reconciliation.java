@@ -147,32 +147,29 @@ public final class Reconciliation implements Job {
         found.forEach(line -> report.detail("order " + order + ": " + line));
     }
 
+    /**
+     * The ledger is set right first (FAILED, no attachment: a put-back file is sent again, without a lookup), so the photo is
+     * flagged once; then, when set and its bytes are still here, it is sent again.
+     */
     private void missing(PhotoRecord row, String tag, JobReport report) {
         report.count("missing");
         long order = row.orderId();
-        String what = "attachment " + row.rcAttachmentId() + " (" + row.rcFileName() + ")";
-        if (!reupload) {
-            String detail = what + " of photo " + row.id() + " is no longer in RecoveryConnect";
-            if (!records.hasEvent(order, "RC_MISSING", detail)) {
-                ledger.event(row.id(), order, row.sourceUri(), "RC_MISSING", detail
-                        + " (deleted there?); not sent again (photobridge.reconcile.reupload=false)");
-            }
-            report.detail("order " + order + ": " + detail + ", not sent again (photobridge.reconcile.reupload=false)");
-            return;
-        }
-        Optional<Path> bytes = bytesOf(row);
-        if (bytes.isEmpty()) {
-            String detail = what + " of photo " + row.id() + " is no longer in RecoveryConnect";
-            if (!records.hasEvent(order, "RC_MISSING", detail)) {
-                ledger.event(row.id(), order, row.sourceUri(), "RC_MISSING", detail + "; its bytes are no longer here ("
-                        + row.sourceUri() + "): put the file back into the inbox to send it again");
-            }
-            report.error("order " + order + ": " + detail + " and its bytes are gone: not sent again");
-            return;
-        }
-        if (!records.missingInRecoveryConnect(row.id(), order, row.sourceUri(), what + " is no longer in RecoveryConnect (order "
-                + order + " holds no photo tagged " + tag + "): sending it again from " + bytes.get())) {
+        String what = "attachment " + row.rcAttachmentId() + " (" + row.rcFileName() + ") of photo " + row.id();
+        String gone = what + " is no longer in RecoveryConnect (order " + order + " holds no photo tagged " + tag + ")";
+        Optional<Path> bytes = reupload ? bytesOf(row) : Optional.empty();
+        String next = !reupload ? "not sent again (photobridge.reconcile.reupload=false); put the file back into the inbox to send it"
+                : bytes.isPresent() ? "sending it again from " + bytes.get()
+                : "its bytes are no longer here (" + row.sourceUri() + "): put the file back into the inbox to send it";
+        if (!records.missingInRecoveryConnect(row.id(), order, row.sourceUri(), gone + ": " + next)) {
             report.detail("order " + order + ": photo " + row.id() + " changed while it was checked: left to the next run");
+            return;
+        }
+        if (!reupload) {
+            report.detail("order " + order + ": " + gone + ", " + next);
+            return;
+        }
+        if (bytes.isEmpty()) {
+            report.error("order " + order + ": " + gone + " and its bytes are gone: not sent again");
             return;
         }
         String path = order + "/" + (row.typeId() == null ? "" : row.typeId() + "/") + row.originalName();
