@@ -7,12 +7,15 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -35,6 +38,13 @@ import io.photobridge.inspektlabs.DamageWebhook;
 import io.photobridge.inspektlabs.InspektlabsClient;
 import io.photobridge.inspektlabs.InspektlabsSettings;
 import io.photobridge.inspektlabs.MediaStore;
+import io.photobridge.jobs.Housekeeping;
+import io.photobridge.jobs.Job;
+import io.photobridge.jobs.JobRecords;
+import io.photobridge.jobs.JobsApi;
+import io.photobridge.jobs.JobsHealthCheck;
+import io.photobridge.jobs.Reconciliation;
+import io.photobridge.jobs.ScheduledJobs;
 import io.photobridge.pave.PaveClient;
 import io.photobridge.pave.PaveLinkApi;
 import io.photobridge.pave.PaveRelay;
@@ -154,6 +164,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
 
+        configureJobs(context, s, ledger, recoveryConnect, apiToken, runId);
         configureRoutes(context, s, apiToken);
         configureMetrics(context, ledger);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
@@ -196,6 +207,33 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             registry.bind("routesHealth", new RoutesHealthCheck(() -> started, null));
             registry.bind("reloadsApi", new ReloadsApi(null, apiToken));
         }
+    }
+
+    /** The scheduled jobs (reconciliation, housekeeping) their YAML routes run, their API and their readiness details. */
+    private void configureJobs(CamelContext context, Settings s, Ledger ledger, RecoveryConnectClient recoveryConnect,
+                               ApiToken apiToken, String runId) {
+        JobRecords records = new JobRecords(ledger);
+        Path inbox = Path.of(s.get("photobridge.inbox.dir"));
+        Path media = Path.of(s.get("photobridge.inspektlabs.media-dir"));
+        // settings the routes read too are looked up at each run, so that editing them stays a live edit
+        Supplier<Path> done = () -> inbox.resolve(context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder")
+                .orElse(".done"));
+        BooleanSupplier s3MovesToDone = () -> Boolean.parseBoolean(context.getPropertiesComponent()
+                .resolveProperty("photobridge.s3.move-to-done").orElse("false").trim());
+        Housekeeping housekeeping = new Housekeeping(records);
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        jobs.put("reconcile", new Reconciliation(records, ledger, recoveryConnect, context::createProducerTemplate,
+                Duration.ofDays(s.integer("photobridge.reconcile.days")), s.bool("photobridge.reconcile.reupload"),
+                Duration.ofMinutes(s.integer("photobridge.reconcile.uploading-minutes")), inbox, done, media));
+        jobs.put("housekeeping-done", housekeeping.doneFiles(done, s.integer("photobridge.housekeeping.done-days")));
+        jobs.put("housekeeping-storage", housekeeping.storage(s.integer("photobridge.housekeeping.s3-processed-days"),
+                s3MovesToDone, media, s.integer("photobridge.housekeeping.media-days")));
+        jobs.put("housekeeping-timeline", housekeeping.timeline(s.integer("photobridge.housekeeping.timeline-days")));
+        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, runId, s.seconds("photobridge.jobs.lease-seconds"));
+        scheduled.setCamelContext(context);
+        context.getRegistry().bind("scheduledJobs", scheduled);
+        context.getRegistry().bind("jobsApi", new JobsApi(scheduled, apiToken));
+        context.getRegistry().bind("jobsHealth", new JobsHealthCheck(scheduled));
     }
 
     /**
