@@ -195,6 +195,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         } catch (RouteEditException e) {
             return record(new Reload(Instant.now(), trigger, Reload.Outcome.REJECTED, e.getMessage(), List.of()));
         } catch (RolledBack e) {
+            pendingRejection = e.getMessage(); // the files on disk are not what runs
             return record(new Reload(Instant.now(), trigger, Reload.Outcome.ROLLED_BACK, e.getMessage(), e.routes));
         }
     }
