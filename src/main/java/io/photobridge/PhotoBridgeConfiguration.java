@@ -44,9 +44,13 @@ import io.photobridge.records.Ledger;
 import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
+import io.photobridge.records.TransferRecords;
+import io.photobridge.recoveryconnect.PhotoTransfers;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.recoveryconnect.TransferApi;
+import io.photobridge.recoveryconnect.TransferFiles;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
@@ -145,8 +149,13 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         configureInspektlabs(context, s, ledger, modes, healthCache);
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
+        TransferRecords transferRecords = new TransferRecords(ledger);
+        PhotoTransfers transfers = new PhotoTransfers(recoveryConnect, ledger, transferRecords, s.millis("photobridge.retry.max-delay-ms"));
+        registry.bind("photoTransfers", transfers);
+        registry.bind("transferApi", new TransferApi(transfers, apiToken));
+        registry.bind("transferFiles", new TransferFiles(transfers));
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
-                registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
+                registry.lookupByNameAndType("paveRecords", PaveRecords.class), transferRecords, apiToken));
 
         configureRoutes(context, s, apiToken);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
