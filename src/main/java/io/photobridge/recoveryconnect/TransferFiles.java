@@ -95,12 +95,23 @@ public final class TransferFiles {
         return Long.parseLong(value);
     }
 
+    /** The line a row is on: its position is where the parser started reading it, comment and blank lines before it included. */
     private static int lineOf(String text, long position) {
         int line = 1;
-        for (int i = 0; i < position && i < text.length(); i++) {
+        int i = 0;
+        for (; i < position && i < text.length(); i++) {
             if (text.charAt(i) == '\n') {
                 line++;
             }
+        }
+        while (i < text.length()) {
+            int end = text.indexOf('\n', i);
+            String content = text.substring(i, end < 0 ? text.length() : end).trim();
+            if (!content.isEmpty() && !content.startsWith("#") || end < 0) {
+                break;
+            }
+            i = end + 1;
+            line++;
         }
         return line;
     }
