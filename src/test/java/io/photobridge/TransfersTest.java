@@ -198,6 +198,21 @@ class TransfersTest {
     }
 
     @Test
+    void recoveryConnectUnavailableWhileAFileIsCheckedIsRetriedAndTheFileCarriedOut() throws Exception {
+        app = RunningPhotoBridge.start(home);
+        StoredPhoto photo = seed("photo.jpg");
+        app.sandbox().faults().failNext(2, "/orders/" + ORDER + "/photos", new FaultInjector.Status(503));
+
+        Path file = writeTransferFile("outage.csv", ORDER + "," + OTHER + "," + photo.id() + "\n");
+
+        await().atMost(WAIT).until(() -> Files.exists(file.resolveSibling(".done/outage.csv")));
+        assertThat(app.sandbox().faults().injected()).isEqualTo(2);
+        assertThat(app.sandbox().photos(OTHER)).hasSize(1);
+        assertThat(transfers().of(ORDER)).extracting(TransferRecord::status).containsExactly("SUCCESS");
+        assertThat(file.resolveSibling(".error/outage.csv.error.txt")).doesNotExist();
+    }
+
+    @Test
     void csvFileWithABadRowGoesToErrorWithANoteNamingTheLineAndNothingIsTransferred() throws Exception {
         app = RunningPhotoBridge.start(home);
         StoredPhoto photo = seed("photo.jpg");

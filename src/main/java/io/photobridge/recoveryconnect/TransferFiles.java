@@ -14,6 +14,8 @@ import org.apache.camel.Exchange;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads transfer files: CSV rows {@code order_id,transfer_to,photo_id|all} (header optional, # comments). Every row is checked,
@@ -21,6 +23,7 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class TransferFiles {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TransferFiles.class);
     static final String LAYOUT = "order_id,transfer_to,photo_id|all";
     private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setCommentMarker('#').setIgnoreEmptyLines(true)
             .setTrim(true).get();
@@ -66,6 +69,7 @@ public final class TransferFiles {
         Path file = Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class));
         Path note = file.getParent().resolve(errorFolder).resolve(file.getFileName() + ".error.txt");
         Files.createDirectories(note.getParent());
+        LOG.warn("Transfer file {} refused: {}", file.getFileName(), cause == null ? "unknown" : cause.getMessage());
         Files.writeString(note, "PhotoBridge did not carry out the transfers of " + file.getFileName()
                 + " (no row of it was transferred; fix it and put it back)\nreason: "
                 + (cause == null ? "unknown" : cause.getMessage()) + "\nrows:   " + LAYOUT + "\nwhen:   " + Instant.now() + "\n",
