@@ -150,7 +150,8 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
         TransferRecords transferRecords = new TransferRecords(ledger);
-        PhotoTransfers transfers = new PhotoTransfers(recoveryConnect, ledger, transferRecords, s.millis("photobridge.retry.max-delay-ms"));
+        PhotoTransfers transfers = new PhotoTransfers(recoveryConnect, ledger, transferRecords, s.millis("photobridge.retry.max-delay-ms"),
+                s.millis("photobridge.recoveryconnect.unknown-outcome-delay-ms"));
         registry.bind("photoTransfers", transfers);
         registry.bind("transferApi", new TransferApi(transfers, apiToken));
         registry.bind("transferFiles", new TransferFiles(transfers));

@@ -151,6 +151,25 @@ class TransfersTest {
     }
 
     @Test
+    void aTransferCarriedOutWithoutAnAnswerIsFoundInTheDestinationsAndNotSentTwice() throws Exception {
+        // the sandbox makes the copies 2 s after the call, the client stops waiting after 1 s, the retry looks after 3 s
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.recoveryconnect.request-timeout-ms", "1000",
+                "photobridge.recoveryconnect.unknown-outcome-delay-ms", "3000"));
+        StoredPhoto photo = seed("late.jpg");
+        app.sandbox().faults().failNext(1, "/photos/" + photo.id(), new FaultInjector.Slow(Duration.ofMillis(2000)));
+
+        HttpResponse<String> answer = post(ORDER, "{\"transfer_to\":[" + OTHER + "," + THIRD + "],\"photo_ids\":[" + photo.id() + "]}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(transfers().of(ORDER)).hasSize(2).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo("SUCCESS");
+            assertThat(r.detail()).startsWith("found in order " + r.transferTo());
+        });
+        assertThat(app.sandbox().photos(OTHER)).hasSize(1);
+        assertThat(app.sandbox().photos(THIRD)).hasSize(1);
+    }
+
+    @Test
     void aFourHundredIsFinalAndRecordedAndRetriesThatRunOutAreRecordedAsGivenUp() throws Exception {
         app = RunningPhotoBridge.start(home, Map.of("photobridge.retry.max-redeliveries", "1"));
         StoredPhoto refused = seed("refused.jpg");

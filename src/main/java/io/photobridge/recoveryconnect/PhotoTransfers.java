@@ -22,17 +22,27 @@ import org.apache.camel.Exchange;
  */
 public final class PhotoTransfers {
 
+    /** Exchange property: an earlier try of this call may have been carried out without an answer. */
+    static final String UNCONFIRMED = "PhotoBridgeTransferUnconfirmed";
+
     private final RecoveryConnectClient client;
     private final Ledger ledger;
     private final TransferRecords records;
     private final Duration maxRetryAfter;
+    private final Duration unknownOutcomeDelay;
 
-    /** maxRetryAfter: the longest Retry-After honoured (photobridge.retry.max-delay-ms). */
-    public PhotoTransfers(RecoveryConnectClient client, Ledger ledger, TransferRecords records, Duration maxRetryAfter) {
+    /**
+     * maxRetryAfter: the longest Retry-After honoured (photobridge.retry.max-delay-ms); unknownOutcomeDelay: after a call
+     * that may have been carried out unanswered, how long to wait before looking for its copies
+     * (photobridge.recoveryconnect.unknown-outcome-delay-ms).
+     */
+    public PhotoTransfers(RecoveryConnectClient client, Ledger ledger, TransferRecords records, Duration maxRetryAfter,
+                          Duration unknownOutcomeDelay) {
         this.client = client;
         this.ledger = ledger;
         this.records = records;
         this.maxRetryAfter = maxRetryAfter;
+        this.unknownOutcomeDelay = unknownOutcomeDelay;
     }
 
     /** Refuses a request whose order RecoveryConnect does not know (404) or that names photos the order does not hold (400). */
@@ -67,22 +77,38 @@ public final class PhotoTransfers {
 
     /**
      * Makes one call and records each attachment's status as RecoveryConnect answers it. A 4xx answer is final and recorded as
-     * REFUSED; 429, 5xx and no answer are thrown for Camel's redelivery, after the vendor's Retry-After when it gave one.
+     * REFUSED; 429, 5xx and no answer are thrown for Camel's redelivery, after the vendor's Retry-After when it gave one. A
+     * one-photo call that may have been carried out without an answer (no answer, 5xx) looks for its copies in the
+     * destination orders before it is sent again, and sends it only to those that do not have one.
      */
     public void transfer(TransferCall call, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         TransferRequest request = call.request();
+        List<Long> destinations = request.transferTo();
+        if (call.photoId() != null && exchange.getProperty(UNCONFIRMED, false, Boolean.class)) {
+            destinations = withoutCopies(call, pending(call));
+            if (destinations.isEmpty()) {
+                return;
+            }
+        }
         TransferResult result;
         try {
             result = call.photoId() == null
-                    ? client.transferAllPhotos(request.orderId(), request.transferTo())
-                    : client.transferPhoto(request.orderId(), call.photoId(), request.transferTo());
+                    ? client.transferAllPhotos(request.orderId(), destinations)
+                    : client.transferPhoto(request.orderId(), call.photoId(), destinations);
         } catch (RetryableVendorException e) {
-            e.retryAfter().ifPresent(delay -> exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY,
-                    Math.min(delay.toMillis(), maxRetryAfter.toMillis())));
+            long delay = e.retryAfter().map(d -> Math.min(d.toMillis(), maxRetryAfter.toMillis())).orElse(0L);
+            if (e.status() != 429) {
+                // RecoveryConnect may have made the copies: the retry looks for them first, once it had time to finish
+                exchange.setProperty(UNCONFIRMED, true);
+                delay = Math.max(delay, unknownOutcomeDelay.toMillis());
+            }
+            if (delay > 0) {
+                exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
+            }
             throw e;
         } catch (VendorException e) {
-            recordEach(call, "REFUSED", e.getMessage());
+            recordEach(call, destinations, "REFUSED", e.getMessage());
             return;
         }
         Map<Long, Long> ours = photoIdsOf(request.orderId());
@@ -97,7 +123,7 @@ public final class PhotoTransfers {
         }
         if (call.photoId() != null) {
             Set<Long> answered = orders.stream().map(TransferResult.TransferredOrder::id).collect(Collectors.toSet());
-            for (long destination : request.transferTo()) {
+            for (long destination : destinations) {
                 if (!answered.contains(destination)) {
                     records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(),
                             ours.get(call.photoId()), destination, "FAIL", "RecoveryConnect's answer does not mention this order");
@@ -113,7 +139,7 @@ public final class PhotoTransfers {
             throw new IllegalStateException("the transfer step that failed did not carry a transfer call");
         }
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        recordEach(call, "GAVE_UP", cause == null ? "unknown error" : cause.getMessage());
+        recordEach(call, pending(call), "GAVE_UP", cause == null ? "unknown error" : cause.getMessage());
     }
 
     /** What one request did, attachment by attachment. */
@@ -121,10 +147,50 @@ public final class PhotoTransfers {
         return records.ofRequest(request.requestId());
     }
 
-    private void recordEach(TransferCall call, String status, String detail) {
+    /**
+     * The destinations that hold no copy of the call's photo yet (a copy keeps the file name and names the source order as
+     * its parent_attachment_order_id); those that do are recorded as SUCCESS and remembered on the exchange.
+     */
+    private List<Long> withoutCopies(TransferCall call, List<Long> destinations) {
+        TransferRequest request = call.request();
+        String fileName = client.getPhoto(request.orderId(), call.photoId()).filename();
+        Long ours = photoIdsOf(request.orderId()).get(call.photoId());
+        List<Long> remaining = new ArrayList<>();
+        for (long destination : destinations) {
+            boolean copied;
+            try {
+                copied = client.listPhotos(destination).stream().anyMatch(p -> p.parentAttachmentOrderId() != null
+                        && p.parentAttachmentOrderId() == request.orderId() && fileName != null && fileName.equals(p.filename()));
+            } catch (RetryableVendorException e) {
+                throw e;
+            } catch (VendorException e) {
+                copied = false; // e.g. an order RecoveryConnect does not know: the transfer itself will answer fail for it
+            }
+            if (copied) {
+                records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
+                        "SUCCESS", "found in order " + destination + " after a try that got no answer");
+            } else {
+                remaining.add(destination);
+            }
+        }
+        return remaining;
+    }
+
+    /** The call's destinations without an outcome yet: a retry found some copies already there. */
+    private List<Long> pending(TransferCall call) {
+        TransferRequest request = call.request();
+        if (call.photoId() == null) {
+            return request.transferTo();
+        }
+        Set<Long> done = records.ofRequest(request.requestId()).stream()
+                .filter(r -> call.photoId().equals(r.rcAttachmentId())).map(TransferRecord::transferTo).collect(Collectors.toSet());
+        return request.transferTo().stream().filter(d -> !done.contains(d)).toList();
+    }
+
+    private void recordEach(TransferCall call, List<Long> destinations, String status, String detail) {
         TransferRequest request = call.request();
         Long ours = call.photoId() == null ? null : photoIdsOf(request.orderId()).get(call.photoId());
-        for (long destination : request.transferTo()) {
+        for (long destination : destinations) {
             records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
                     status, detail);
         }
