@@ -103,6 +103,26 @@ class TransfersTest {
     }
 
     @Test
+    void transferCallsUseTheTransferApiVersion() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.recoveryconnect.transfer-api-version", "v130"));
+        StoredPhoto photo = seed("photo.jpg");
+        app.sandbox().faults().failNext(1, "/api/v130/orders/" + ORDER + "/photos/" + photo.id(),
+                new FaultInjector.Status(422, "seen on v130 (one photo)", null));
+        app.sandbox().faults().failNext(1, "/api/v130/orders/" + ORDER + "/photos/transfer",
+                new FaultInjector.Status(422, "seen on v130 (all photos)", null));
+
+        assertThat(post(ORDER, "{\"transfer_to\":[" + OTHER + "],\"photo_ids\":[" + photo.id() + "]}").statusCode()).isEqualTo(200);
+        assertThat(post(ORDER, "{\"transfer_to\":[" + OTHER + "]}").statusCode()).isEqualTo(200);
+
+        assertThat(transfers().of(ORDER)).extracting(TransferRecord::status, TransferRecord::detail).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("REFUSED", "RecoveryConnect transfer photo " + photo.id() + " (order " + ORDER
+                        + "): HTTP 422 seen on v130 (one photo)"),
+                org.assertj.core.groups.Tuple.tuple("REFUSED", "RecoveryConnect transfer all photos (order " + ORDER
+                        + "): HTTP 422 seen on v130 (all photos)"));
+        assertThat(app.sandbox().photos(OTHER)).isEmpty();
+    }
+
+    @Test
     void apiRefusesBadBodiesUnknownPhotosAndUnknownOrdersNamingTheFieldAndRule() throws Exception {
         app = RunningPhotoBridge.start(home);
         StoredPhoto photo = seed("photo.jpg");
