@@ -165,6 +165,7 @@ class TransfersTest {
         assertThat(transfers().of(ORDER)).extracting(TransferRecord::rcAttachmentId, TransferRecord::status)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(a.id(), "SUCCESS"),
                         org.assertj.core.groups.Tuple.tuple(b.id(), "SUCCESS"), org.assertj.core.groups.Tuple.tuple(c.id(), "SUCCESS"));
+        assertThat(app.sandbox().transferRequests()).as("one accepted call per photo").isEqualTo(3);
         List<StoredPhoto> copies = app.sandbox().photos(OTHER);
         assertThat(copies).hasSize(3);
         assertThat(copies).extracting(StoredPhoto::requestedFileName).containsExactlyInAnyOrder("a.jpg", "b.jpg", "c.jpg");
@@ -187,6 +188,7 @@ class TransfersTest {
         });
         assertThat(app.sandbox().photos(OTHER)).hasSize(1);
         assertThat(app.sandbox().photos(THIRD)).hasSize(1);
+        assertThat(app.sandbox().transferRequests()).as("the unanswered call only").isEqualTo(1);
     }
 
     @Test
