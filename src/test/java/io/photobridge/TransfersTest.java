@@ -236,6 +236,27 @@ class TransfersTest {
         assertThat(rows.get(0).requestedBy()).isEqualTo("file batch.csv line 3");
         assertThat(rows.get(1).requestedBy()).isEqualTo("file batch.csv line 5");
         assertThat(records(ORDER).path("transfers")).hasSize(3);
+
+        // the same rows again (a file put back, or read again after a restart): what succeeded is not transferred twice
+        int calls = app.sandbox().transferRequests();
+        Path again = writeTransferFile("again.csv", Files.readString(file.resolveSibling(".done/batch.csv")));
+        await().atMost(WAIT).until(() -> Files.exists(again.resolveSibling(".done/again.csv")));
+        assertThat(app.sandbox().transferRequests()).isEqualTo(calls);
+        assertThat(app.sandbox().photos(OTHER)).hasSize(1);
+        assertThat(app.sandbox().photos(THIRD)).hasSize(2);
+        assertThat(transfers().of(ORDER)).hasSize(3);
+
+        // ...and an order's new photo is what a whole-order row transfers when its file comes back
+        StoredPhoto added = seed("added.jpg");
+        Path third = writeTransferFile("third.csv", Files.readString(file.resolveSibling(".done/batch.csv")));
+        await().atMost(WAIT).until(() -> Files.exists(third.resolveSibling(".done/third.csv")));
+        assertThat(app.sandbox().photos(THIRD)).hasSize(3);
+        assertThat(app.sandbox().photos(OTHER)).hasSize(1);
+        assertThat(transfers().of(ORDER)).hasSize(4).last().satisfies(r -> {
+            assertThat(r.rcAttachmentId()).isEqualTo(added.id());
+            assertThat(r.transferTo()).isEqualTo(THIRD);
+            assertThat(r.status()).isEqualTo("SUCCESS");
+        });
     }
 
     @Test

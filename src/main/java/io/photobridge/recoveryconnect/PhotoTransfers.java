@@ -3,6 +3,7 @@ package io.photobridge.recoveryconnect;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,12 +68,22 @@ public final class PhotoTransfers {
         }
     }
 
-    /** The calls a request makes: one per named photo, or a single whole-order transfer. */
+    /**
+     * The calls a request makes: one per named photo, or a single whole-order transfer. A request carried out before in part
+     * (a transfer file read again after a restart, or put back) transfers only what did not succeed then: a whole-order
+     * transfer becomes one call per photo that some destination still lacks.
+     */
     public List<TransferCall> calls(TransferRequest request) {
-        if (request.all()) {
+        if (!request.all()) {
+            return request.photoIds().stream().map(id -> new TransferCall(request, id)).toList();
+        }
+        List<TransferRecord> earlier = succeeded(request);
+        if (earlier.isEmpty()) {
             return List.of(new TransferCall(request, null));
         }
-        return request.photoIds().stream().map(id -> new TransferCall(request, id)).toList();
+        return client.listPhotos(request.orderId()).stream().map(OrderPhoto::id)
+                .filter(id -> earlier.stream().filter(r -> id.equals(r.rcAttachmentId())).count() < request.transferTo().size())
+                .map(id -> new TransferCall(request, id)).toList();
     }
 
     /**
@@ -84,12 +95,12 @@ public final class PhotoTransfers {
     public void transfer(TransferCall call, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         TransferRequest request = call.request();
-        List<Long> destinations = request.transferTo();
+        List<Long> destinations = pending(call);
         if (call.photoId() != null && exchange.getProperty(UNCONFIRMED, false, Boolean.class)) {
-            destinations = withoutCopies(call, pending(call));
-            if (destinations.isEmpty()) {
-                return;
-            }
+            destinations = withoutCopies(call, destinations);
+        }
+        if (destinations.isEmpty()) {
+            return;
         }
         TransferResult result;
         try {
@@ -134,9 +145,10 @@ public final class PhotoTransfers {
 
     /** Records a call given up after its retries (or broken by an unexpected error) as GAVE_UP, with the reason. */
     public void gaveUp(Exchange exchange) {
-        TransferCall call = exchange.getIn().getBody(TransferCall.class);
+        Object body = exchange.getIn().getBody();
+        TransferCall call = body instanceof TransferCall c ? c : body instanceof TransferRequest r ? new TransferCall(r, null) : null;
         if (call == null) {
-            throw new IllegalStateException("the transfer step that failed did not carry a transfer call");
+            throw new IllegalStateException("the transfer step that failed carried neither a transfer request nor a call");
         }
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         recordEach(call, pending(call), "GAVE_UP", cause == null ? "unknown error" : cause.getMessage());
@@ -176,15 +188,19 @@ public final class PhotoTransfers {
         return remaining;
     }
 
-    /** The call's destinations without an outcome yet: a retry found some copies already there. */
+    /** The call's destinations that do not hold its photo yet by this request (a retry found copies, a file came back). */
     private List<Long> pending(TransferCall call) {
         TransferRequest request = call.request();
         if (call.photoId() == null) {
             return request.transferTo();
         }
-        Set<Long> done = records.ofRequest(request.requestId()).stream()
+        Set<Long> done = succeeded(request).stream()
                 .filter(r -> call.photoId().equals(r.rcAttachmentId())).map(TransferRecord::transferTo).collect(Collectors.toSet());
         return request.transferTo().stream().filter(d -> !done.contains(d)).toList();
+    }
+
+    private List<TransferRecord> succeeded(TransferRequest request) {
+        return records.ofRequest(request.requestId()).stream().filter(r -> r.status().equals("SUCCESS")).toList();
     }
 
     private void recordEach(TransferCall call, List<Long> destinations, String status, String detail) {
@@ -211,7 +227,7 @@ public final class PhotoTransfers {
     static List<Map<String, Object>> describe(List<TransferRecord> rows) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (TransferRecord r : rows) {
-            Map<String, Object> item = new java.util.LinkedHashMap<>();
+            Map<String, Object> item = new LinkedHashMap<>();
             item.put("attachment_id", r.rcAttachmentId());
             item.put("photo_id", r.photoId());
             item.put("transfer_to", r.transferTo());

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import org.apache.camel.Exchange;
+import org.apache.commons.codec.digest.DigestUtils;
+import org.apache.commons.codec.digest.MessageDigestAlgorithms;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -38,7 +39,8 @@ public final class TransferFiles {
     public List<TransferRequest> read(String csv, Exchange exchange) throws IOException {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME, "transfer file", String.class);
         String text = csv == null ? "" : csv.replace("\uFEFF", "");
-        String fileId = UUID.randomUUID().toString();
+        // the same rows read again (after a restart, or a file put back) are the same requests: what succeeded is not redone
+        String fileId = "file-" + new DigestUtils(MessageDigestAlgorithms.SHA_256).digestAsHex(text).substring(0, 32);
         List<TransferRequest> requests = new ArrayList<>();
         try (CSVParser parser = CSVParser.parse(new StringReader(text), FORMAT)) {
             for (CSVRecord row : parser) {
