@@ -287,7 +287,7 @@ class TransfersTest {
         Map<String, String> reasons = Map.of(
                 "bad-order.csv", "bad-order.csv line 2: order_id '57O76503' is not an id",
                 "missing-column.csv", "missing-column.csv line 2: expected 3 columns order_id,transfer_to,photo_id|all, got 2",
-                "unknown-photo.csv", "unknown-photo.csv line 2: photo_ids: 180000000 is not a photo of order " + ORDER,
+                "unknown-photo.csv", "unknown-photo.csv line 2: photo_id 180000000 is not a photo of order " + ORDER,
                 "unknown-order.csv", "unknown-order.csv line 2: order " + NO_SUCH_ORDER + " is not known to RecoveryConnect");
         for (Map.Entry<String, String> f : files.entrySet()) {
             writeTransferFile(f.getKey(), f.getValue());

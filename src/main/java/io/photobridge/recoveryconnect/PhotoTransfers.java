@@ -46,8 +46,11 @@ public final class PhotoTransfers {
         this.unknownOutcomeDelay = unknownOutcomeDelay;
     }
 
-    /** Refuses a request whose order RecoveryConnect does not know (404) or that names photos the order does not hold (400). */
-    public void verify(TransferRequest request) {
+    /**
+     * Refuses a request whose order RecoveryConnect does not know (404) or that names photos the order does not hold (400);
+     * photoField: what the caller calls the photo ids, for the message.
+     */
+    public void verify(TransferRequest request, String photoField) {
         List<OrderPhoto> photos;
         try {
             photos = client.listPhotos(request.orderId());
@@ -62,7 +65,7 @@ public final class PhotoTransfers {
         Set<Long> held = photos.stream().map(OrderPhoto::id).collect(Collectors.toSet());
         List<Long> unknown = request.photoIds().stream().filter(id -> !held.contains(id)).toList();
         if (!unknown.isEmpty()) {
-            throw new TransferRefused(400, "photo_ids: " + unknown.stream().map(String::valueOf).collect(Collectors.joining(", "))
+            throw new TransferRefused(400, photoField + " " + unknown.stream().map(String::valueOf).collect(Collectors.joining(", "))
                     + (unknown.size() == 1 ? " is not a photo" : " are not photos") + " of order " + request.orderId()
                     + " in RecoveryConnect");
         }

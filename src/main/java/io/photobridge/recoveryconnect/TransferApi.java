@@ -41,7 +41,7 @@ public final class TransferApi {
         }
         try {
             TransferRequest request = parse(exchange);
-            transfers.verify(request);
+            transfers.verify(request, "photo_ids:");
             exchange.getIn().setBody(request);
         } catch (TransferRefused e) {
             ApiToken.answer(exchange, e.status(), e.getMessage());

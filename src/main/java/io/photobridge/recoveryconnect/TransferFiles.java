@@ -50,7 +50,7 @@ public final class TransferFiles {
                 }
                 TransferRequest request = parse(row, name, line, fileId);
                 try {
-                    transfers.verify(request);
+                    transfers.verify(request, "photo_id");
                 } catch (TransferRefused e) {
                     throw new TransferRefused(e.status(), name + " line " + line + ": " + e.getMessage());
                 }
