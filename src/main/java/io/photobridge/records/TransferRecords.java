@@ -47,7 +47,7 @@ public final class TransferRecords {
         String what = attachmentId == null ? "the photos" : "attachment " + attachmentId;
         boolean success = "SUCCESS".equals(status);
         ledger.event(photoId, orderId, null, success ? "TRANSFERRED" : "TRANSFER_FAILED",
-                what + " -> order " + transferTo + ": " + status.toLowerCase() + (detail == null ? "" : " (" + detail + ")")
+                what + " -> order " + transferTo + ": " + status.toLowerCase().replace('_', ' ') + (detail == null ? "" : " (" + detail + ")")
                         + ", requested by " + requestedBy);
         if (success) {
             ledger.event(null, transferTo, null, "TRANSFERRED_IN", what + " of order " + orderId + " was transferred here"
