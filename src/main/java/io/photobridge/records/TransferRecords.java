@@ -46,9 +46,9 @@ public final class TransferRecords {
         }
         String what = attachmentId == null ? "the photos" : "attachment " + attachmentId;
         boolean success = "SUCCESS".equals(status);
+        String outcome = status.toLowerCase().replace('_', ' ') + (detail == null ? "" : " (" + detail + ")");
         ledger.event(photoId, orderId, null, success ? "TRANSFERRED" : "TRANSFER_FAILED",
-                what + " -> order " + transferTo + ": " + status.toLowerCase().replace('_', ' ') + (detail == null ? "" : " (" + detail + ")")
-                        + ", requested by " + requestedBy);
+                what + " -> order " + transferTo + ": " + outcome + ", requested by " + requestedBy);
         if (success) {
             ledger.event(null, transferTo, null, "TRANSFERRED_IN", what + " of order " + orderId + " was transferred here"
                     + ", requested by " + requestedBy);
