@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
@@ -41,6 +43,7 @@ import io.photobridge.pave.PaveWebhook;
 import io.photobridge.records.ApiToken;
 import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.LedgerGauges;
 import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
@@ -51,6 +54,7 @@ import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
 import io.photobridge.recoveryconnect.TransferApi;
 import io.photobridge.recoveryconnect.TransferFiles;
+import io.photobridge.routes.Reload;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
@@ -60,6 +64,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.direct.DirectComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
@@ -159,6 +165,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), transferRecords, apiToken));
 
         configureRoutes(context, s, apiToken);
+        configureMetrics(context, ledger);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
     }
@@ -173,13 +180,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.getComponent("direct", DirectComponent.class).setTimeout(drain.plusMinutes(1).toMillis());
         registry.bind("ledgerHealth", new LedgerHealthCheck(registry.lookupByNameAndType("ledger", Ledger.class)));
         if (s.bool("photobridge.routes.reload-enabled")) {
-            Set<String> javaSendsTo = new HashSet<>();
-            if (s.bool("photobridge.pave.enabled")) {
-                javaSendsTo.add("direct:ingest");
-            }
-            if (s.bool("photobridge.inspektlabs.enabled")) {
-                javaSendsTo.add("direct:inspektlabs-give-up");
-            }
+            Set<String> javaSendsTo = javaSendsTo(s);
             String config = System.getProperty(PhotoBridge.CONFIG, System.getenv().getOrDefault("PHOTOBRIDGE_CONFIG",
                     "config/application.properties"));
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
@@ -269,6 +270,18 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         }
     }
 
+    /** The direct: endpoints the Java wiring sends to (the PAVE relay, the damage batches' dead letter): they must keep a consumer. */
+    static Set<String> javaSendsTo(Settings s) {
+        Set<String> uris = new HashSet<>();
+        if (s.bool("photobridge.pave.enabled")) {
+            uris.add("direct:ingest");
+        }
+        if (s.bool("photobridge.inspektlabs.enabled")) {
+            uris.add("direct:inspektlabs-give-up");
+        }
+        return uris;
+    }
+
     /** RecoveryConnect as the settings say; a simulated one's base URL and credentials were set by SandboxConfiguration. */
     private RecoveryConnectSettings recoveryConnectSettings(Settings s) {
         String baseUrl = s.get("photobridge.recoveryconnect.base-url").trim();
@@ -342,8 +355,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 "s3", DamageSubmitter.Mode.of(s.get("photobridge.inspektlabs.mode.s3")));
         registry.bind("damageSubmitter", new DamageSubmitter(client, damage, ledger, store, callbackUrl, modes,
                 registry.lookupByNameAndType("s3Urls", S3Urls.class),
-                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class)));
-        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes")));
+                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class),
+                s.millis("photobridge.inspektlabs.lost-answer-wait-ms")));
+        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes"),
+                s.integer("photobridge.inspektlabs.unmatched-max-count"), s.integer("photobridge.inspektlabs.unmatched-max-bytes")));
 
         JdbcAggregationRepository batches = new JdbcAggregationRepository(
                 new DataSourceTransactionManager(ledger.dataSource()), "damage_batches", ledger.dataSource());
@@ -413,6 +428,27 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
     private static boolean s3Loaded(CamelContext context) {
         S3RouteLoader loader = context.getRegistry().lookupByNameAndType("s3RouteLoader", S3RouteLoader.class);
         return loader != null && loader.loaded();
+    }
+
+    /**
+     * Once Camel's metrics registry exists: the ledger's gauges, and the vendor call timers (Micrometer's global registry, see
+     * VendorHttp) shown in it until the context stops. JVM and process metrics come from camel.metrics.binders.
+     */
+    private static void configureMetrics(CamelContext context, Ledger ledger) throws Exception {
+        context.addStartupListener((started, alreadyStarted) -> {
+            MeterRegistry registry = MicrometerUtils.getMeterRegistryFromCamelRegistry(started.getRegistry(),
+                    MicrometerConstants.METRICS_REGISTRY_NAME);
+            if (registry == null || alreadyStarted) {
+                return;
+            }
+            new LedgerGauges(ledger.dataSource(), Duration.ofSeconds(5)).bindTo(registry);
+            // every reload outcome's counter exists from the start (at 0), so that a dashboard's rate() has a series
+            for (Reload.Outcome outcome : Reload.Outcome.values()) {
+                registry.counter("photobridge.routes.reloads", "outcome", outcome.label());
+            }
+            Metrics.addRegistry(registry);
+            closeWith(started, () -> Metrics.removeRegistry(registry));
+        });
     }
 
     private static void closeWith(CamelContext context, AutoCloseable resource) throws Exception {
