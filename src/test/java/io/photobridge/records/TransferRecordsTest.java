@@ -1,30 +1,30 @@
 package io.photobridge.records;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.LocalDateTime;
-import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Transfer outcomes are kept and read back the same on H2 and on the machine's PostgreSQL, and told in both orders' timelines. */
 class TransferRecordsTest {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
-
     @TempDir
     Path dir;
 
+    static Stream<Arguments> databases() {
+        return TestLedgers.databases();
+    }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"h2", "postgresql"})
+    @MethodSource("databases")
     void outcomesAreReadByOrderAndByRequestAndToldInTheTimelines(String kind) throws Exception {
-        try (Ledger ledger = open(kind)) {
+        try (Ledger ledger = TestLedgers.open(kind, dir)) {
             long ours = ledger.admit(new NewPhotoRecord(10L, "c".repeat(64), "file:///inbox/10/key/a.jpg", "a.jpg", "IMAGE",
                     "image/jpeg", 1234L, 27, LocalDateTime.of(2025, 6, 14, 9, 31, 7), null, "EXIF", null)).record().id();
             TransferRecords transfers = new TransferRecords(ledger);
@@ -59,16 +59,5 @@ class TransferRecordsTest {
             assertThat(ledger.timeline(40L)).extracting(PhotoEvent::detail)
                     .containsExactly("the photos -> order 10: gave up (HTTP 503 Service Unavailable), requested by file t.csv line 2");
         }
-    }
-
-    private Ledger open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
-        }
-        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(PG, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("create schema " + schema);
-        }
-        return Ledger.open(PG + "?currentSchema=" + schema, "postgres", "", 2);
     }
 }
