@@ -57,9 +57,13 @@ import io.photobridge.records.LedgerGauges;
 import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
+import io.photobridge.records.TransferRecords;
+import io.photobridge.recoveryconnect.PhotoTransfers;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.recoveryconnect.TransferApi;
+import io.photobridge.recoveryconnect.TransferFiles;
 import io.photobridge.routes.Reload;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
@@ -161,8 +165,14 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         configureInspektlabs(context, s, ledger, modes, healthCache);
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
+        TransferRecords transferRecords = new TransferRecords(ledger);
+        PhotoTransfers transfers = new PhotoTransfers(recoveryConnect, ledger, transferRecords, s.millis("photobridge.retry.max-delay-ms"),
+                s.millis("photobridge.recoveryconnect.unknown-outcome-delay-ms"));
+        registry.bind("photoTransfers", transfers);
+        registry.bind("transferApi", new TransferApi(transfers, apiToken));
+        registry.bind("transferFiles", new TransferFiles(transfers));
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
-                registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
+                registry.lookupByNameAndType("paveRecords", PaveRecords.class), transferRecords, apiToken));
 
         configureJobs(context, s, ledger, recoveryConnect, apiToken, runId);
         configureRoutes(context, s, apiToken);

@@ -63,6 +63,7 @@ public final class RunningPhotoBridge implements AutoCloseable {
         p.put("photobridge.sandbox.pave.port", "0");
         p.put("photobridge.pave.poll-ms", "3600000");
         p.put("photobridge.pave.link-dir", home.resolve("pave-links").toString());
+        p.put("photobridge.recoveryconnect.transfer-dir", home.resolve("transfers").toString());
         p.put("photobridge.pave.staging-dir", home.resolve("pave-staging").toString());
         p.put("photobridge.sandbox.inspektlabs.callback-delay-ms", "300");
         p.put("photobridge.routes.reload-enabled", "false");

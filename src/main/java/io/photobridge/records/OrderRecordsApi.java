@@ -15,15 +15,22 @@ public final class OrderRecordsApi {
     private final Ledger ledger;
     private final DamageRecords damage;
     private final PaveRecords pave;
+    private final TransferRecords transfers;
     private final ApiToken token;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /** damage, pave: null when damage analysis or the PAVE relay is off; token: the API's bearer token. */
     public OrderRecordsApi(Ledger ledger, DamageRecords damage, PaveRecords pave, ApiToken token) {
+        this(ledger, damage, pave, null, token);
+    }
+
+    /** transfers: the RecoveryConnect transfers from and to an order (null: none shown). */
+    public OrderRecordsApi(Ledger ledger, DamageRecords damage, PaveRecords pave, TransferRecords transfers, ApiToken token) {
         this.ledger = ledger;
         this.damage = damage;
         this.pave = pave;
+        this.transfers = transfers;
         this.token = token;
     }
 
@@ -44,6 +51,7 @@ public final class OrderRecordsApi {
         record.put("damageReports", damage == null ? List.of() : damage.reportsOf(orderId));
         record.put("paveSessions", pave == null ? List.of() : pave.sessionsOf(orderId));
         record.put("paveCaptures", pave == null ? List.of() : pave.capturesOf(orderId));
+        record.put("transfers", transfers == null ? List.of() : transfers.of(orderId));
         record.put("timeline", ledger.timeline(orderId));
         answer(exchange, 200, record);
     }

@@ -174,6 +174,7 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
     private final AtomicLong nextId = new AtomicLong(FIRST_PHOTO_ID);
     private final AtomicInteger createRequests = new AtomicInteger();
     private final AtomicInteger createdPhotos = new AtomicInteger();
+    private final AtomicInteger transferRequests = new AtomicInteger();
 
     private HttpServer server;
     private ExecutorService executor;
@@ -278,6 +279,11 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
     /** Number of photos successfully created by POST (not by seedPhoto, not by transfer). */
     public int createdPhotos() {
         return createdPhotos.get();
+    }
+
+    /** Number of PUT transfer requests (one photo or all photos) that reached a transfer handler (after auth), whatever their outcome. */
+    public int transferRequests() {
+        return transferRequests.get();
     }
 
     /** Stores a photo as if it had been uploaded earlier (after start); the order must exist, the bytes must be an image. */
@@ -683,6 +689,7 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
     }
 
     private void transferOne(HttpExchange exchange, String rawOrderId, String rawPhotoId) throws IOException {
+        transferRequests.incrementAndGet();
         Long orderId = existingOrder(rawOrderId);
         if (orderId == null) {
             SandboxHttp.drain(exchange, SMALL_BODY_LIMIT);
@@ -708,6 +715,7 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
     }
 
     private void transferAll(HttpExchange exchange, String rawOrderId) throws IOException {
+        transferRequests.incrementAndGet();
         Long orderId = existingOrder(rawOrderId);
         if (orderId == null) {
             SandboxHttp.drain(exchange, SMALL_BODY_LIMIT);

@@ -1,0 +1,243 @@
+package io.photobridge.recoveryconnect;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.photobridge.records.Ledger;
+import io.photobridge.records.PhotoRecord;
+import io.photobridge.records.TransferRecord;
+import io.photobridge.records.TransferRecords;
+import io.photobridge.vendor.RetryableVendorException;
+import io.photobridge.vendor.VendorException;
+import org.apache.camel.Exchange;
+
+/**
+ * The steps of routes/recoveryconnect-transfer.camel.yaml: checks a request against RecoveryConnect, makes its calls (one per
+ * photo, or one for all photos) and records every attachment's outcome in the ledger and the orders' timelines.
+ */
+public final class PhotoTransfers {
+
+    /** Exchange property: an earlier try of this call may have been carried out without an answer. */
+    static final String UNCONFIRMED = "PhotoBridgeTransferUnconfirmed";
+
+    private final RecoveryConnectClient client;
+    private final Ledger ledger;
+    private final TransferRecords records;
+    private final Duration maxRetryAfter;
+    private final Duration unknownOutcomeDelay;
+
+    /**
+     * maxRetryAfter: the longest Retry-After honoured (photobridge.retry.max-delay-ms); unknownOutcomeDelay: after a call
+     * that may have been carried out unanswered, how long to wait before looking for its copies
+     * (photobridge.recoveryconnect.unknown-outcome-delay-ms).
+     */
+    public PhotoTransfers(RecoveryConnectClient client, Ledger ledger, TransferRecords records, Duration maxRetryAfter,
+                          Duration unknownOutcomeDelay) {
+        this.client = client;
+        this.ledger = ledger;
+        this.records = records;
+        this.maxRetryAfter = maxRetryAfter;
+        this.unknownOutcomeDelay = unknownOutcomeDelay;
+    }
+
+    /**
+     * Refuses a request whose order RecoveryConnect does not know (404) or that names photos the order does not hold (400);
+     * photoField: what the caller calls the photo ids, for the message.
+     */
+    public void verify(TransferRequest request, String photoField) {
+        List<OrderPhoto> photos;
+        try {
+            photos = client.listPhotos(request.orderId());
+        } catch (RetryableVendorException e) {
+            throw e;
+        } catch (VendorException e) {
+            if (e.status() == 404) {
+                throw new TransferRefused(404, "order " + request.orderId() + " is not known to RecoveryConnect");
+            }
+            throw e;
+        }
+        Set<Long> held = photos.stream().map(OrderPhoto::id).collect(Collectors.toSet());
+        List<Long> unknown = request.photoIds().stream().filter(id -> !held.contains(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw new TransferRefused(400, photoField + " " + unknown.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    + (unknown.size() == 1 ? " is not a photo" : " are not photos") + " of order " + request.orderId()
+                    + " in RecoveryConnect");
+        }
+    }
+
+    /**
+     * The calls a request makes: one per named photo, or a single whole-order transfer. A request carried out before in part
+     * (a transfer file read again after a restart, or put back) transfers only what did not succeed then: a whole-order
+     * transfer becomes one call per photo that some destination still lacks.
+     */
+    public List<TransferCall> calls(TransferRequest request) {
+        if (!request.all()) {
+            return request.photoIds().stream().map(id -> new TransferCall(request, id)).toList();
+        }
+        List<TransferRecord> earlier = succeeded(request);
+        if (earlier.isEmpty()) {
+            return List.of(new TransferCall(request, null));
+        }
+        return client.listPhotos(request.orderId()).stream().map(OrderPhoto::id)
+                .filter(id -> earlier.stream().filter(r -> id.equals(r.rcAttachmentId())).count() < request.transferTo().size())
+                .map(id -> new TransferCall(request, id)).toList();
+    }
+
+    /**
+     * Makes one call and records each attachment's status as RecoveryConnect answers it. A 4xx answer is final and recorded as
+     * REFUSED; 429, 5xx and no answer are thrown for Camel's redelivery, after the vendor's Retry-After when it gave one. A
+     * one-photo call that may have been carried out without an answer (no answer, 5xx) looks for its copies in the
+     * destination orders before it is sent again, and sends it only to those that do not have one.
+     */
+    public void transfer(TransferCall call, Exchange exchange) {
+        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+        TransferRequest request = call.request();
+        List<Long> destinations = pending(call);
+        if (call.photoId() != null && exchange.getProperty(UNCONFIRMED, false, Boolean.class)) {
+            destinations = withoutCopies(call, destinations);
+        }
+        if (destinations.isEmpty()) {
+            return;
+        }
+        TransferResult result;
+        try {
+            result = call.photoId() == null
+                    ? client.transferAllPhotos(request.orderId(), destinations)
+                    : client.transferPhoto(request.orderId(), call.photoId(), destinations);
+        } catch (RetryableVendorException e) {
+            long delay = e.retryAfter().map(d -> Math.min(d.toMillis(), maxRetryAfter.toMillis())).orElse(0L);
+            if (e.status() != 429) {
+                // RecoveryConnect may have made the copies: the retry looks for them first, once it had time to finish
+                exchange.setProperty(UNCONFIRMED, true);
+                delay = Math.max(delay, unknownOutcomeDelay.toMillis());
+            }
+            if (delay > 0) {
+                exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
+            }
+            throw e;
+        } catch (VendorException e) {
+            recordEach(call, destinations, "REFUSED", e.getMessage());
+            return;
+        }
+        Map<Long, Long> ours = photoIdsOf(request.orderId());
+        List<TransferResult.TransferredOrder> orders = result.orders() == null ? List.of() : result.orders();
+        for (TransferResult.TransferredOrder order : orders) {
+            for (TransferResult.Attachment attachment : order.attachments() == null ? List.<TransferResult.Attachment>of()
+                    : order.attachments()) {
+                records.record(request.requestId(), request.requestedBy(), request.orderId(), attachment.id(),
+                        ours.get(attachment.id()), order.id(), attachment.succeeded() ? "SUCCESS" : "FAIL",
+                        attachment.succeeded() ? null : "RecoveryConnect answered status '" + attachment.status() + "'");
+            }
+        }
+        if (call.photoId() != null) {
+            Set<Long> answered = orders.stream().map(TransferResult.TransferredOrder::id).collect(Collectors.toSet());
+            for (long destination : destinations) {
+                if (!answered.contains(destination)) {
+                    records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(),
+                            ours.get(call.photoId()), destination, "FAIL", "RecoveryConnect's answer does not mention this order");
+                }
+            }
+        }
+    }
+
+    /** Records a call given up after its retries (or broken by an unexpected error) as GAVE_UP, with the reason. */
+    public void gaveUp(Exchange exchange) {
+        Object body = exchange.getIn().getBody();
+        TransferCall call = body instanceof TransferCall c ? c : body instanceof TransferRequest r ? new TransferCall(r, null) : null;
+        if (call == null) {
+            throw new IllegalStateException("the transfer step that failed carried neither a transfer request nor a call");
+        }
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        recordEach(call, pending(call), "GAVE_UP", cause == null ? "unknown error" : cause.getMessage());
+    }
+
+    /** What one request did, attachment by attachment. */
+    public List<TransferRecord> results(TransferRequest request) {
+        return records.ofRequest(request.requestId());
+    }
+
+    /**
+     * The destinations that hold no copy of the call's photo yet (a copy keeps the file name and names the source order as
+     * its parent_attachment_order_id); those that do are recorded as SUCCESS and remembered on the exchange.
+     */
+    private List<Long> withoutCopies(TransferCall call, List<Long> destinations) {
+        TransferRequest request = call.request();
+        String fileName = client.getPhoto(request.orderId(), call.photoId()).filename();
+        Long ours = photoIdsOf(request.orderId()).get(call.photoId());
+        List<Long> remaining = new ArrayList<>();
+        for (long destination : destinations) {
+            boolean copied;
+            try {
+                copied = client.listPhotos(destination).stream().anyMatch(p -> p.parentAttachmentOrderId() != null
+                        && p.parentAttachmentOrderId() == request.orderId() && fileName != null && fileName.equals(p.filename()));
+            } catch (RetryableVendorException e) {
+                throw e;
+            } catch (VendorException e) {
+                copied = false; // e.g. an order RecoveryConnect does not know: the transfer itself will answer fail for it
+            }
+            if (copied) {
+                records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
+                        "SUCCESS", "found in order " + destination + " after a try that got no answer");
+            } else {
+                remaining.add(destination);
+            }
+        }
+        return remaining;
+    }
+
+    /** The call's destinations that do not hold its photo yet by this request (a retry found copies, a file came back). */
+    private List<Long> pending(TransferCall call) {
+        TransferRequest request = call.request();
+        if (call.photoId() == null) {
+            return request.transferTo();
+        }
+        Set<Long> done = succeeded(request).stream()
+                .filter(r -> call.photoId().equals(r.rcAttachmentId())).map(TransferRecord::transferTo).collect(Collectors.toSet());
+        return request.transferTo().stream().filter(d -> !done.contains(d)).toList();
+    }
+
+    private List<TransferRecord> succeeded(TransferRequest request) {
+        return records.ofRequest(request.requestId()).stream().filter(r -> r.status().equals("SUCCESS")).toList();
+    }
+
+    private void recordEach(TransferCall call, List<Long> destinations, String status, String detail) {
+        TransferRequest request = call.request();
+        Long ours = call.photoId() == null ? null : photoIdsOf(request.orderId()).get(call.photoId());
+        for (long destination : destinations) {
+            records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
+                    status, detail);
+        }
+    }
+
+    /** PhotoBridge's records of the photos it uploaded to an order, by attachment id. */
+    private Map<Long, Long> photoIdsOf(long orderId) {
+        Map<Long, Long> ids = new HashMap<>();
+        for (PhotoRecord photo : ledger.photos(orderId)) {
+            if (photo.rcAttachmentId() != null) {
+                ids.put(photo.rcAttachmentId(), photo.id());
+            }
+        }
+        return ids;
+    }
+
+    /** A request's results as the API answers them. */
+    static List<Map<String, Object>> describe(List<TransferRecord> rows) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (TransferRecord r : rows) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("attachment_id", r.rcAttachmentId());
+            item.put("photo_id", r.photoId());
+            item.put("transfer_to", r.transferTo());
+            item.put("status", r.status());
+            item.put("detail", r.detail());
+            list.add(item);
+        }
+        return list;
+    }
+}
