@@ -18,6 +18,11 @@ import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.IngestPipeline;
+import io.photobridge.console.ApiAnswers;
+import io.photobridge.console.ConsoleApi;
+import io.photobridge.console.ConsoleAssets;
+import io.photobridge.console.FailedFiles;
+import io.photobridge.console.Thumbnails;
 import io.photobridge.ingest.IngestProgress;
 import io.photobridge.ingest.InspectionRules;
 import io.photobridge.ingest.MediaInspector;
@@ -58,6 +63,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.direct.DirectComponent;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -146,9 +152,22 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
-                registry.lookupByNameAndType("paveRecords", PaveRecords.class), apiToken));
+                registry.lookupByNameAndType("paveRecords", PaveRecords.class)));
 
         configureRoutes(context, s, apiToken);
+        // the API's routes (records, console) and the console page: refusals are answered by apiAnswers (routeConfiguration api-errors)
+        registry.bind("apiToken", apiToken);
+        registry.bind("apiAnswers", new ApiAnswers());
+        registry.bind("consoleAssets", new ConsoleAssets());
+        Path inbox = Path.of(s.get("photobridge.inbox.dir"));
+        ValidatingRouteReloadStrategy reloads = registry.lookupByNameAndType("routeReloader", ValidatingRouteReloadStrategy.class);
+        registry.bind("consoleApi", new ConsoleApi(context, ledger, registry.lookupByNameAndType("ingestProgress", IngestProgress.class),
+                modes, reloads == null ? List::of : reloads::recentReloads,
+                new FailedFiles(inbox, s.get("photobridge.inbox.error-folder"), registry.lookupByNameAndType("photobridgeS3", S3Client.class),
+                        s.optional(S3_BUCKET), s.get("photobridge.s3.error-prefix"),
+                        registry.lookupByNameAndType("s3Processed", IdempotentRepository.class), ledger),
+                new Thumbnails(Path.of(s.get("photobridge.console.thumbnail-dir")), inbox, s.get("photobridge.inbox.done-folder"),
+                        s.get("photobridge.inbox.error-folder"))));
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
     }

@@ -3,6 +3,7 @@ package io.photobridge.records;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import io.photobridge.console.ApiRefusal;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
@@ -36,6 +37,21 @@ public final class ApiToken {
             return false;
         }
         return true;
+    }
+
+    /** For routes whose refusals are mapped once (routeConfiguration api-errors): throws a 403 or 401 {@link ApiRefusal}. */
+    public void require(Exchange exchange) {
+        if (token.length == 0) {
+            throw new ApiRefusal(403, "the API is off: set photobridge.api.token (env PHOTOBRIDGE_API_TOKEN) and photobridge.api.enabled=true");
+        }
+        String auth = exchange.getIn().getHeader("Authorization", "", String.class);
+        String given = auth.startsWith("Bearer ") ? auth.substring(7) : "";
+        if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+            LOG.warn("API request refused: {} bearer token for {} {} (from {})", auth.isEmpty() ? "no" : "wrong",
+                    exchange.getIn().getHeader(Exchange.HTTP_METHOD), exchange.getIn().getHeader(Exchange.HTTP_PATH),
+                    exchange.getIn().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS));
+            throw new ApiRefusal(401, "a valid bearer token is required (photobridge.api.token)");
+        }
     }
 
     /** A JSON {"message": ...} answer. */
