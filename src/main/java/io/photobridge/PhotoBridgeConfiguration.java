@@ -166,7 +166,8 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 new FailedFiles(inbox, s.get("photobridge.inbox.error-folder"), registry.lookupByNameAndType("photobridgeS3", S3Client.class),
                         s.optional(S3_BUCKET), s.get("photobridge.s3.error-prefix"),
                         registry.lookupByNameAndType("s3Processed", IdempotentRepository.class), ledger),
-                new Thumbnails(Path.of(s.get("photobridge.console.thumbnail-dir")), inbox, s.get("photobridge.inbox.done-folder"),
+                new Thumbnails(Path.of(s.get("photobridge.console.thumbnail-dir")), inbox,
+                        () -> context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder").orElse(".done"),
                         s.get("photobridge.inbox.error-folder"))));
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());

@@ -10,8 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -31,13 +32,18 @@ public final class Thumbnails {
 
     private final Path cache;
     private final Path inbox;
-    private final List<Path> kept;
+    private final Supplier<String> doneFolder;
+    private final String errorFolder;
 
-    /** cache: where previews are kept; inbox, doneFolder, errorFolder: where the drop folder keeps a photo's file. */
-    public Thumbnails(Path cache, Path inbox, String doneFolder, String errorFolder) {
+    /**
+     * cache: where previews are kept; inbox, doneFolder, errorFolder: where the drop folder keeps a photo's file (the done
+     * folder is read at each use: a route setting an admin may change while PhotoBridge runs).
+     */
+    public Thumbnails(Path cache, Path inbox, Supplier<String> doneFolder, String errorFolder) {
         this.cache = cache;
         this.inbox = inbox.toAbsolutePath().normalize();
-        this.kept = List.of(this.inbox.resolve(doneFolder), this.inbox.resolve(errorFolder));
+        this.doneFolder = doneFolder;
+        this.errorFolder = errorFolder;
     }
 
     /** The preview file of this photo, made on first use; empty when its file is not kept here or is not a picture ImageIO reads. */
@@ -83,7 +89,7 @@ public final class Thumbnails {
             return Optional.empty();
         }
         Path relative = inbox.relativize(original);
-        return kept.stream().map(folder -> folder.resolve(relative)).filter(Files::isRegularFile).findFirst();
+        return Stream.of(doneFolder.get(), errorFolder).map(folder -> inbox.resolve(folder).resolve(relative)).filter(Files::isRegularFile).findFirst();
     }
 
     /** Decoded with a subsampling that keeps at least SIZE pixels on the longest side. */
