@@ -86,7 +86,7 @@ public final class ConsoleApi {
         Paging paging = Paging.of(exchange, 100);
         List<FailedFiles.Failed> all = failed.list();
         Map<String, Long> byReason = new LinkedHashMap<>();
-        all.forEach(f -> byReason.merge(f.reason(), 1L, Long::sum));
+        all.forEach(f -> byReason.merge(f.reasonGroup(), 1L, Long::sum));
         Map<String, Object> page = paging.page(all);
         page.put("byReason", byReason);
         answer(exchange, page);
@@ -165,20 +165,25 @@ public final class ConsoleApi {
         return uploads;
     }
 
-    /** Inputs failed or rejected in the last 24 hours, by reason, most frequent first. */
+    /** Inputs failed or rejected in the last 24 hours, by reason group (FailedFiles.reasonGroup), most frequent first. */
     private List<Map<String, Object>> failuresByReason() {
-        List<Map<String, Object>> reasons = new ArrayList<>();
-        query("select detail, count(*) as n, max(at) as last from photo_event where kind in ('FAILED', 'REJECTED') and at >= ?"
-                + " group by detail order by count(*) desc, max(at) desc", Instant.now().minus(Duration.ofHours(24)), rs -> {
-            if (reasons.size() < 50) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("reason", rs.getString("detail"));
-                r.put("count", rs.getLong("n"));
-                r.put("last", rs.getTimestamp("last").toInstant());
-                reasons.add(r);
-            }
+        Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
+        query("select detail, at from photo_event where kind in ('FAILED', 'REJECTED') and at >= ? order by id desc",
+                Instant.now().minus(Duration.ofHours(24)), rs -> {
+            String reason = FailedFiles.reasonGroup(rs.getString("detail"));
+            Instant at = rs.getTimestamp("at").toInstant();
+            Map<String, Object> group = groups.computeIfAbsent(reason, r -> {
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("reason", r);
+                g.put("count", 0L);
+                g.put("last", at);
+                return g;
+            });
+            group.put("count", (Long) group.get("count") + 1);
         });
-        return reasons;
+        List<Map<String, Object>> reasons = new ArrayList<>(groups.values());
+        reasons.sort((a, b) -> Long.compare((Long) b.get("count"), (Long) a.get("count")));
+        return reasons.size() > 50 ? reasons.subList(0, 50) : reasons;
     }
 
     /** Each vendor: OFF, SANDBOX (simulated in-process) or its readiness, UP or DOWN with the check's message. */

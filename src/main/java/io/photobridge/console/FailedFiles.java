@@ -37,9 +37,12 @@ public final class FailedFiles {
     private static final Pattern ORDER_LINE = Pattern.compile("(?m)^order:\\s+(\\d+)(?:, photo record (\\d+))?");
     private static final Pattern ORDER_FOLDER = Pattern.compile("^(\\d{1,18})/");
 
-    /** One failed input: id "folder:&lt;path&gt;" or "s3:&lt;key&gt;", its path below the inbox (or key), why, and when. */
-    public record Failed(String id, String source, String path, long sizeBytes, Instant failedAt, String reason, Long orderId,
-                         Long photoId) {
+    /**
+     * One failed input: id "folder:&lt;path&gt;" or "s3:&lt;key&gt;", its path below the inbox (or key), why, when; reasonGroup:
+     * the reason without what is particular to this file (see {@link #reasonGroup}), for "retry all with this reason".
+     */
+    public record Failed(String id, String source, String path, long sizeBytes, Instant failedAt, String reason, String reasonGroup,
+                         Long orderId, Long photoId) {
     }
 
     private final Path inbox;
@@ -132,7 +135,21 @@ public final class FailedFiles {
                 orderId = Long.parseLong(folder.group(1));
             }
         }
-        return new Failed(id, source, path, size, at, reason, orderId, photoId);
+        return new Failed(id, source, path, size, at, reason, reasonGroup(reason), orderId, photoId);
+    }
+
+    private static final Pattern ORDER_AND_FILE = Pattern.compile("\\s*\\(order \\d+[^)]*\\)");
+    private static final Pattern LONG_NUMBER = Pattern.compile("\\d{4,}");
+
+    /**
+     * A reason with what belongs to one file taken out, so that files that failed for the same cause share it: the
+     * "(order 57076503, IMG_0042-pb....jpg)" of a vendor's answer goes, numbers of 4 digits or more (ids, byte offsets) become #.
+     */
+    public static String reasonGroup(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        return LONG_NUMBER.matcher(ORDER_AND_FILE.matcher(reason).replaceAll("")).replaceAll("#").trim();
     }
 
     /** The note's "reason:" line (the whole note if it has none). */
@@ -161,12 +178,12 @@ public final class FailedFiles {
         return answer;
     }
 
-    /** Puts back every failed input whose reason is exactly this one; answers how many. */
+    /** Puts back every failed input whose reason group (or reason) is this one; answers how many. */
     public Map<String, Object> retryAll(String reason) {
         List<Map<String, Object>> done = new ArrayList<>();
         List<Map<String, Object>> refused = new ArrayList<>();
         for (Failed f : list()) {
-            if (f.reason().equals(reason)) {
+            if (f.reasonGroup().equals(reason) || f.reason().equals(reason)) {
                 try {
                     done.add(retry(f.id()));
                 } catch (ApiRefusal e) {
