@@ -195,4 +195,8 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   window.addEventListener('hashchange', route);
   route();
+  // the dashboard follows the work: refreshed every 10 s while it is shown
+  setInterval(() => {
+    if (sessionStorage.getItem(TOKEN) && !$('dashboard').hidden) dashboard().catch((e) => status('Error: ' + e.message));
+  }, 10000);
 });
