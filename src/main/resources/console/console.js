@@ -151,6 +151,7 @@ async function failures() {
   show('failures');
   const page = await json('/api/failures?limit=500');
   $('failures-empty').hidden = page.total > 0;
+  if (page.problem) status(page.problem);
   $('failures-reasons').replaceChildren(...Object.entries(page.byReason).map(([reason, n]) => el('p', { class: 'reason' },
     el('button', { type: 'button', class: 'retry-all', onclick: (ev) => retry('/api/failures/retry-all', { reason }, ev.target) },
       'Retry all ' + n), ' ', reason)));

@@ -89,6 +89,7 @@ public final class ConsoleApi {
         all.forEach(f -> byReason.merge(f.reasonGroup(), 1L, Long::sum));
         Map<String, Object> page = paging.page(all);
         page.put("byReason", byReason);
+        page.put("problem", failed.s3Problem());
         answer(exchange, page);
     }
 

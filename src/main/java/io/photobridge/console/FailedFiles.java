@@ -21,6 +21,7 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -52,6 +53,7 @@ public final class FailedFiles {
     private final String errorPrefix;
     private final IdempotentRepository s3Processed;
     private final Ledger ledger;
+    private volatile String s3Problem;
 
     /** s3: null when no bucket is configured; s3Processed: the S3 route's record of objects taken (may be null). */
     public FailedFiles(Path inbox, String errorFolder, S3Client s3, String bucket, String errorPrefix, IdempotentRepository s3Processed,
@@ -96,18 +98,31 @@ public final class FailedFiles {
         return found;
     }
 
+    /** Why the S3 error prefix could not be listed the last time (null when it could, or S3 is off). */
+    public String s3Problem() {
+        return s3Problem;
+    }
+
     private List<Failed> bucket() {
         if (s3 == null) {
             return List.of();
         }
         List<Failed> found = new ArrayList<>();
-        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(errorPrefix)).contents()) {
-            if (object.key().endsWith(NOTE)) {
-                continue;
+        try {
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(errorPrefix)).contents()) {
+                if (object.key().endsWith(NOTE)) {
+                    continue;
+                }
+                String note = note(object.key() + NOTE);
+                String key = object.key().substring(errorPrefix.length());
+                found.add(failed("s3:" + key, "s3", key, object.size() == null ? -1 : object.size(), object.lastModified(), note));
             }
-            String note = note(object.key() + NOTE);
-            String key = object.key().substring(errorPrefix.length());
-            found.add(failed("s3:" + key, "s3", key, object.size() == null ? -1 : object.size(), object.lastModified(), note));
+            s3Problem = null;
+        } catch (SdkException e) {
+            // the drop folder's failures are still listed; the page says S3's could not be
+            s3Problem = "cannot list s3://" + bucket + "/" + errorPrefix + ": " + e.getClass().getSimpleName();
+            LOG.warn("Console: {} ({})", s3Problem, e.getMessage());
+            return List.of();
         }
         return found;
     }
