@@ -123,7 +123,7 @@ async function order(orderId) {
     return el('div', { class: 'photo', 'data-photo': p.id }, box, el('dl', {},
       el('dt', {}, 'File'), el('dd', {}, p.originalName),
       el('dt', {}, 'State'), el('dd', { class: 'state-' + p.state }, p.state),
-      el('dt', {}, 'Type'), el('dd', {}, p.typeId == null ? '' : p.typeId),
+      el('dt', {}, 'Type'), el('dd', {}, p.typeId == null ? '' : p.typeId + (record.typeLabels[p.typeId] ? ' ' + record.typeLabels[p.typeId] : '')),
       el('dt', {}, 'Taken'), el('dd', {}, p.pictureTime ? p.pictureTime.replace('T', ' ') + (p.pictureOffset || '') : ''),
       el('dt', {}, 'Attachment'), el('dd', { class: 'attachment' }, p.rcAttachmentId == null ? '—' : p.rcAttachmentId),
       el('dt', {}, 'Attempts'), el('dd', {}, p.attempts),

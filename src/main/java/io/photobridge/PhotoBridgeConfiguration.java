@@ -152,7 +152,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
-                registry.lookupByNameAndType("paveRecords", PaveRecords.class)));
+                registry.lookupByNameAndType("paveRecords", PaveRecords.class), typeLabels));
 
         configureRoutes(context, s, apiToken);
         // the API's routes (records, console) and the console page: refusals are answered by apiAnswers (routeConfiguration api-errors)

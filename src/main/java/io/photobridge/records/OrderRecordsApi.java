@@ -27,22 +27,29 @@ public final class OrderRecordsApi {
     private final Ledger ledger;
     private final DamageRecords damage;
     private final PaveRecords pave;
+    private final Map<Integer, String> typeLabels;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    /** damage, pave: null when damage analysis or the PAVE relay is off. */
-    public OrderRecordsApi(Ledger ledger, DamageRecords damage, PaveRecords pave) {
+    /** damage, pave: null when damage analysis or the PAVE relay is off; typeLabels: RecoveryConnect's photo type names. */
+    public OrderRecordsApi(Ledger ledger, DamageRecords damage, PaveRecords pave, Map<Integer, String> typeLabels) {
         this.ledger = ledger;
         this.damage = damage;
         this.pave = pave;
+        this.typeLabels = Map.copyOf(typeLabels);
     }
 
-    /** GET /api/orders/{orderId}/records: photos, damage jobs and reports (with a summary), PAVE sessions and captures, timeline. */
+    /** GET /api/orders/{orderId}/records: photos (and the names of their types), damage jobs and reports (with a summary), PAVE sessions and captures, timeline. */
     public void records(Exchange exchange) throws Exception {
         long orderId = orderId(exchange);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("orderId", orderId);
-        record.put("photos", ledger.photos(orderId));
+        List<PhotoRecord> photos = ledger.photos(orderId);
+        record.put("photos", photos);
+        Map<Integer, String> types = new java.util.TreeMap<>();
+        photos.stream().map(PhotoRecord::typeId).filter(t -> t != null && typeLabels.containsKey(t))
+                .forEach(t -> types.put(t, typeLabels.get(t)));
+        record.put("typeLabels", types);
         record.put("damageJobs", damage == null ? List.of() : damage.jobs(orderId));
         List<Map<String, Object>> reports = damage == null ? List.of() : damage.reportsOf(orderId).stream().map(this::report).toList();
         record.put("damageReports", reports);

@@ -83,6 +83,8 @@ class ConsoleBrowserTest {
                     .asText()).contains(String.valueOf(attachment));
             await().atMost(WAIT).until(() -> browser.isTrue("document.querySelectorAll('#order-photos img.thumb').length === 2"
                     + " && Array.from(document.querySelectorAll('#order-photos img.thumb')).every(i => i.complete && i.naturalWidth > 0)"));
+            assertThat(browser.eval("document.getElementById('order-photos').textContent").asText()).contains("27 Key")
+                    .contains("IMG_0100.jpg").contains("FAILED").contains("Photo refused for the console test");
             assertThat(browser.eval("document.querySelector('#order-timeline tbody').textContent").asText()).contains("UPLOADED");
             browser.screenshot(SHOTS.resolve("3-order.png"));
 
