@@ -188,7 +188,8 @@ public final class FailedFiles {
         LOG.info("Console retry: {} put back into {} (it failed with: {})", failed.path(), back, failed.reason());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("id", failed.id());
-        answer.put("putBack", back);
+        answer.put("source", failed.source());
+        answer.put("putBack", failed.path());
         answer.put("orderId", failed.orderId());
         return answer;
     }

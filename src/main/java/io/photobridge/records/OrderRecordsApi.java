@@ -147,7 +147,6 @@ public final class OrderRecordsApi {
     }
 
     /** Every damage of the reports (any object with a "part"), with its severity and type, and how many per severity. */
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> summary(List<Map<String, Object>> reports) {
         List<Map<String, Object>> parts = new ArrayList<>();
         for (Map<String, Object> report : reports) {

@@ -139,6 +139,7 @@ class RecordsApiTest {
 
         JsonNode retried = JSON.readTree(send(post("/api/failures/retry", "{\"id\":\"folder:" + ORDER + "/key/IMG_0003.jpg\"}"), 200));
         assertThat(retried.get("orderId").asLong()).isEqualTo(ORDER);
+        assertThat(retried.get("putBack").asText()).isEqualTo(ORDER + "/key/IMG_0003.jpg");
         assertThat(note).doesNotExist();
         assertThat(kept).doesNotExist();
         await().atMost(WAIT).until(() -> Files.exists(app.inbox().resolve(".done/" + ORDER + "/key/IMG_0003.jpg")));
