@@ -77,6 +77,9 @@ public final class PhotoBridge {
 
     public static void main(String[] args) {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
+        if (!rest.isEmpty() && rest.get(0).equals("validate")) {
+            System.exit(ValidateCommand.run(rest.subList(1, rest.size()), System.out));
+        }
         String mode = !rest.isEmpty() && List.of("demo", "production").contains(rest.get(0).toLowerCase(Locale.ROOT))
                 ? rest.remove(0).toLowerCase(Locale.ROOT) : null;
         int code;

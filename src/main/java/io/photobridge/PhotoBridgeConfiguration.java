@@ -7,13 +7,18 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
@@ -38,6 +43,13 @@ import io.photobridge.inspektlabs.DamageWebhook;
 import io.photobridge.inspektlabs.InspektlabsClient;
 import io.photobridge.inspektlabs.InspektlabsSettings;
 import io.photobridge.inspektlabs.MediaStore;
+import io.photobridge.jobs.Housekeeping;
+import io.photobridge.jobs.Job;
+import io.photobridge.jobs.JobRecords;
+import io.photobridge.jobs.JobsApi;
+import io.photobridge.jobs.JobsHealthCheck;
+import io.photobridge.jobs.Reconciliation;
+import io.photobridge.jobs.ScheduledJobs;
 import io.photobridge.pave.PaveClient;
 import io.photobridge.pave.PaveLinkApi;
 import io.photobridge.pave.PaveRelay;
@@ -46,12 +58,14 @@ import io.photobridge.pave.PaveWebhook;
 import io.photobridge.records.ApiToken;
 import io.photobridge.records.DamageRecords;
 import io.photobridge.records.Ledger;
+import io.photobridge.records.LedgerGauges;
 import io.photobridge.records.LedgerHealthCheck;
 import io.photobridge.records.OrderRecordsApi;
 import io.photobridge.records.PaveRecords;
 import io.photobridge.recoveryconnect.PhotoUploader;
 import io.photobridge.recoveryconnect.RecoveryConnectClient;
 import io.photobridge.recoveryconnect.RecoveryConnectSettings;
+import io.photobridge.routes.Reload;
 import io.photobridge.routes.ReloadsApi;
 import io.photobridge.routes.RoutesHealthCheck;
 import io.photobridge.routes.ValidatingRouteReloadStrategy;
@@ -61,6 +75,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.direct.DirectComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
@@ -154,6 +170,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), typeLabels));
 
+        configureJobs(context, s, ledger, recoveryConnect, apiToken, runId);
         configureRoutes(context, s, apiToken);
         // the API's routes (records, console) and the console page: refusals are answered by apiAnswers (routeConfiguration api-errors)
         registry.bind("apiToken", apiToken);
@@ -169,6 +186,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 new Thumbnails(Path.of(s.get("photobridge.console.thumbnail-dir")), inbox,
                         () -> context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder").orElse(".done"),
                         s.get("photobridge.inbox.error-folder"))));
+        configureMetrics(context, ledger);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());
     }
@@ -183,13 +201,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.getComponent("direct", DirectComponent.class).setTimeout(drain.plusMinutes(1).toMillis());
         registry.bind("ledgerHealth", new LedgerHealthCheck(registry.lookupByNameAndType("ledger", Ledger.class)));
         if (s.bool("photobridge.routes.reload-enabled")) {
-            Set<String> javaSendsTo = new HashSet<>();
-            if (s.bool("photobridge.pave.enabled")) {
-                javaSendsTo.add("direct:ingest");
-            }
-            if (s.bool("photobridge.inspektlabs.enabled")) {
-                javaSendsTo.add("direct:inspektlabs-give-up");
-            }
+            Set<String> javaSendsTo = javaSendsTo(s);
             String config = System.getProperty(PhotoBridge.CONFIG, System.getenv().getOrDefault("PHOTOBRIDGE_CONFIG",
                     "config/application.properties"));
             ValidatingRouteReloadStrategy reloader = new ValidatingRouteReloadStrategy(s.get("photobridge.routes.dir"),
@@ -215,6 +227,33 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             registry.bind("routesHealth", new RoutesHealthCheck(() -> started, null));
             registry.bind("reloadsApi", new ReloadsApi(null, apiToken));
         }
+    }
+
+    /** The scheduled jobs (reconciliation, housekeeping) their YAML routes run, their API and their readiness details. */
+    private void configureJobs(CamelContext context, Settings s, Ledger ledger, RecoveryConnectClient recoveryConnect,
+                               ApiToken apiToken, String runId) {
+        JobRecords records = new JobRecords(ledger);
+        Path inbox = Path.of(s.get("photobridge.inbox.dir"));
+        Path media = Path.of(s.get("photobridge.inspektlabs.media-dir"));
+        // settings the routes read too are looked up at each run, so that editing them stays a live edit
+        Supplier<Path> done = () -> inbox.resolve(context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder")
+                .orElse(".done"));
+        BooleanSupplier s3MovesToDone = () -> Boolean.parseBoolean(context.getPropertiesComponent()
+                .resolveProperty("photobridge.s3.move-to-done").orElse("false").trim());
+        Housekeeping housekeeping = new Housekeeping(records);
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        jobs.put("reconcile", new Reconciliation(records, ledger, recoveryConnect, context::createProducerTemplate,
+                Duration.ofDays(s.integer("photobridge.reconcile.days")), s.bool("photobridge.reconcile.reupload"),
+                Duration.ofMinutes(s.integer("photobridge.reconcile.uploading-minutes")), inbox, done, media));
+        jobs.put("housekeeping-done", housekeeping.doneFiles(done, s.integer("photobridge.housekeeping.done-days")));
+        jobs.put("housekeeping-storage", housekeeping.storage(s.integer("photobridge.housekeeping.s3-processed-days"),
+                s3MovesToDone, media, s.integer("photobridge.housekeeping.media-days")));
+        jobs.put("housekeeping-timeline", housekeeping.timeline(s.integer("photobridge.housekeeping.timeline-days")));
+        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, runId, s.seconds("photobridge.jobs.lease-seconds"));
+        scheduled.setCamelContext(context);
+        context.getRegistry().bind("scheduledJobs", scheduled);
+        context.getRegistry().bind("jobsApi", new JobsApi(scheduled, apiToken));
+        context.getRegistry().bind("jobsHealth", new JobsHealthCheck(scheduled));
     }
 
     /**
@@ -277,6 +316,18 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         } else if (demoValues.contains(value)) {
             problems.add(key + " is a shipped demo value (env " + s.envName(key) + "): set your own secret");
         }
+    }
+
+    /** The direct: endpoints the Java wiring sends to (the PAVE relay, the damage batches' dead letter): they must keep a consumer. */
+    static Set<String> javaSendsTo(Settings s) {
+        Set<String> uris = new HashSet<>();
+        if (s.bool("photobridge.pave.enabled")) {
+            uris.add("direct:ingest");
+        }
+        if (s.bool("photobridge.inspektlabs.enabled")) {
+            uris.add("direct:inspektlabs-give-up");
+        }
+        return uris;
     }
 
     /** RecoveryConnect as the settings say; a simulated one's base URL and credentials were set by SandboxConfiguration. */
@@ -352,8 +403,10 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 "s3", DamageSubmitter.Mode.of(s.get("photobridge.inspektlabs.mode.s3")));
         registry.bind("damageSubmitter", new DamageSubmitter(client, damage, ledger, store, callbackUrl, modes,
                 registry.lookupByNameAndType("s3Urls", S3Urls.class),
-                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class)));
-        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes")));
+                registry.lookupByNameAndType("recoveryConnect", RecoveryConnectClient.class),
+                s.millis("photobridge.inspektlabs.lost-answer-wait-ms")));
+        registry.bind("damageWebhook", new DamageWebhook(damage, secret, s.integer("photobridge.inspektlabs.webhook-max-bytes"),
+                s.integer("photobridge.inspektlabs.unmatched-max-count"), s.integer("photobridge.inspektlabs.unmatched-max-bytes")));
 
         JdbcAggregationRepository batches = new JdbcAggregationRepository(
                 new DataSourceTransactionManager(ledger.dataSource()), "damage_batches", ledger.dataSource());
@@ -423,6 +476,27 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
     private static boolean s3Loaded(CamelContext context) {
         S3RouteLoader loader = context.getRegistry().lookupByNameAndType("s3RouteLoader", S3RouteLoader.class);
         return loader != null && loader.loaded();
+    }
+
+    /**
+     * Once Camel's metrics registry exists: the ledger's gauges, and the vendor call timers (Micrometer's global registry, see
+     * VendorHttp) shown in it until the context stops. JVM and process metrics come from camel.metrics.binders.
+     */
+    private static void configureMetrics(CamelContext context, Ledger ledger) throws Exception {
+        context.addStartupListener((started, alreadyStarted) -> {
+            MeterRegistry registry = MicrometerUtils.getMeterRegistryFromCamelRegistry(started.getRegistry(),
+                    MicrometerConstants.METRICS_REGISTRY_NAME);
+            if (registry == null || alreadyStarted) {
+                return;
+            }
+            new LedgerGauges(ledger.dataSource(), Duration.ofSeconds(5)).bindTo(registry);
+            // every reload outcome's counter exists from the start (at 0), so that a dashboard's rate() has a series
+            for (Reload.Outcome outcome : Reload.Outcome.values()) {
+                registry.counter("photobridge.routes.reloads", "outcome", outcome.label());
+            }
+            Metrics.addRegistry(registry);
+            closeWith(started, () -> Metrics.removeRegistry(registry));
+        });
     }
 
     private static void closeWith(CamelContext context, AutoCloseable resource) throws Exception {

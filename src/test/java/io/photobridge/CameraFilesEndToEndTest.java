@@ -59,12 +59,15 @@ class CameraFilesEndToEndTest {
 
         Path kept = app.inbox().resolve(".error/" + ORDER + "/key/notes.jpg");
         Path note = app.inbox().resolve(".error/" + ORDER + "/key/notes.jpg.error.txt");
-        await().atMost(WAIT).until(() -> Files.exists(note)
+        // the ledger says UPLOADED before the file is moved: wait for both
+        Path delivered = app.inbox().resolve(".done/" + ORDER + "/key/20250614_093107.jpg");
+        await().atMost(WAIT).until(() -> Files.exists(note) && Files.exists(delivered)
+                && Files.exists(app.inbox().resolve(".done/" + ORDER + "/key/PXL_20250302_174510.MP.jpg"))
                 && app.ledger().photos(ORDER).stream().filter(p -> p.state() == PhotoState.UPLOADED).count() == 2);
         assertThat(Files.readAllBytes(kept)).isEqualTo(polyglot);
         assertThat(Files.readString(note)).contains("notes.jpg").contains("JPEG has a zip archive after its end-of-image marker (at byte "
                 + other.length + "): a camera may append its own data there, never an archive or executable");
-        assertThat(app.inbox().resolve(".done/" + ORDER + "/key/20250614_093107.jpg")).hasBinaryContent(samsung);
+        assertThat(delivered).hasBinaryContent(samsung);
         assertThat(app.sandbox().photos(ORDER)).hasSize(2);
 
         PhotoRecord motionRow = row("PXL_20250302_174510.MP.jpg");

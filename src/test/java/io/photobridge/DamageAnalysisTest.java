@@ -10,15 +10,20 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.imageio.ImageIO;
 
 import io.photobridge.records.DamageJob;
 import io.photobridge.records.DamageJobState;
 import io.photobridge.records.DamageReport;
+import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.InspektlabsUpload;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
+import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,12 +75,40 @@ class DamageAnalysisTest {
         }
     }
 
+    /**
+     * Settings under which a batch closes only when it is full or when the test closes it ({@link #closeBatches}), never by a
+     * quiet period that a busy machine could make expire between two photos of one dump.
+     */
+    private static Map<String, String> closedByTheTest(String... more) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("photobridge.inspektlabs.quiet-period-ms", "3600000");
+        for (int i = 0; i < more.length; i += 2) {
+            settings.put(more[i], more[i + 1]);
+        }
+        return settings;
+    }
+
+    /** Once all {@code photos} of the order are recorded and delivered (so batched), closes every open batch, as a quiet period would. */
+    private void closeBatches(int photos) {
+        await().atMost(WAIT).until(() -> app.ledger().photos(ORDER).size() == photos && app.ledger().photos(ORDER).stream()
+                .allMatch(p -> p.state() == PhotoState.UPLOADED || p.state() == PhotoState.SKIPPED));
+        app.context().getProcessor("damage-batches", AggregateProcessor.class).forceCompletionOfAllGroups();
+    }
+
+    /** True once no batch is left in the aggregation repository: every batch was sent or given up, none is to be tried again. */
+    private boolean noBatchLeft() {
+        JdbcAggregationRepository batches = app.context().getRegistry().lookupByNameAndType("damageBatches",
+                JdbcAggregationRepository.class);
+        return batches.getKeys().isEmpty() && batches.scan(app.context()).isEmpty();
+    }
+
     @Test
     void oneHundredFiftyImagesAndAVideoGoAsThreeBatchesWithThreeSessionsAndThreeReports() throws Exception {
-        app = RunningPhotoBridge.start(home);
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         dumpImages(ORDER, 150, "img");
         Path video = app.inbox().resolve(ORDER + "/walkaround.mp4");
         Files.copy(Path.of("src/test/resources/media/clip.mp4"), video);
+        closeBatches(151);
 
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 3);
         assertThat(app.ledger().photos(ORDER)).hasSize(151).allSatisfy(p ->
@@ -121,10 +154,11 @@ class DamageAnalysisTest {
 
     @Test
     void throttledThenUnavailableThenAcceptedKeepsTheBatchIntact() throws Exception {
-        app = RunningPhotoBridge.start(home);
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.Status(429, "API call limit exceeded", 1));
         app.inspektlabs().faults().failNext(3, "/api/upload", new FaultInjector.Status(503, "ML servers are not available currently.", null));
         dumpImages(ORDER, 5, "retry");
+        closeBatches(5);
 
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
         assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(5));
@@ -137,9 +171,10 @@ class DamageAnalysisTest {
 
     @Test
     void usedSessionIsRenewedAndTheBatchResentOnce() throws Exception {
-        app = RunningPhotoBridge.start(home);
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.Status(400, "please generate new token and session", null));
         dumpImages(ORDER, 3, "session");
+        closeBatches(3);
 
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
         assertThat(app.inspektlabs().uploads()).hasSize(1);
@@ -148,14 +183,17 @@ class DamageAnalysisTest {
 
     @Test
     void restartWhileABatchIsCollectingSendsItOnceAfterTheRestart() throws Exception {
-        app = RunningPhotoBridge.start(home, java.util.Map.of("photobridge.inspektlabs.quiet-period-ms", "4000"));
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         dumpImages(ORDER, 4, "restart");
         await().atMost(WAIT).until(() -> app.ledger().photos(ORDER).size() == 4
                 && app.ledger().photos(ORDER).stream().allMatch(p -> p.state().name().equals("UPLOADED")));
         assertThat(app.inspektlabs().uploads()).isEmpty();
         app.close();
 
-        app = RunningPhotoBridge.start(home, java.util.Map.of("photobridge.inspektlabs.quiet-period-ms", "1000"));
+        // after the restart the order's batch, kept in the repository, is still open until its quiet period (here: the test)
+        app = RunningPhotoBridge.start(home, closedByTheTest());
+        assertThat(app.inspektlabs().uploads()).isEmpty();
+        closeBatches(4);
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
         assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(4));
         assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo(DamageJobState.REPORTED));
@@ -207,9 +245,10 @@ class DamageAnalysisTest {
 
     @Test
     void tooManyImagesSplitsTheBatchIntoTwoFreshSessions() throws Exception {
-        app = RunningPhotoBridge.start(home);
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.Status(400, "Maximum 99 images upload possible", null));
         dumpImages(ORDER, 10, "split");
+        closeBatches(10);
 
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 2);
         assertThat(app.inspektlabs().uploads()).extracting(u -> u.files().size()).containsExactlyInAnyOrder(5, 5);
@@ -222,9 +261,10 @@ class DamageAnalysisTest {
 
     @Test
     void somethingWentWorngIsRetriedABoundedNumberOfTimesThenTheBatchFails() throws Exception {
-        app = RunningPhotoBridge.start(home);
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         app.inspektlabs().faults().failNext(20, "/api/upload", new FaultInjector.Status(404, "Something Went Worng", null));
         dumpImages(ORDER, 2, "worng");
+        closeBatches(2);
 
         await().atMost(WAIT).until(() -> !app.damage().jobs(ORDER).isEmpty()
                 && app.damage().jobs(ORDER).get(0).state() == DamageJobState.FAILED);
@@ -237,9 +277,10 @@ class DamageAnalysisTest {
 
     @Test
     void missingCallbackUrlIsAConfigurationErrorAndTheBatchIsKeptUntilItIsAccepted() throws Exception {
-        app = RunningPhotoBridge.start(home);
+        app = RunningPhotoBridge.start(home, closedByTheTest());
         app.inspektlabs().faults().failNext(6, "/api/upload", new FaultInjector.Status(400, "please provide callback_url", null));
         dumpImages(ORDER, 3, "callback");
+        closeBatches(3);
 
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
         assertThat(app.inspektlabs().faults().injected()).isEqualTo(6);
@@ -254,7 +295,9 @@ class DamageAnalysisTest {
         try (InProcessS3 s3Server = InProcessS3.start(RunningPhotoBridge.freePort());
              software.amazon.awssdk.services.s3.S3Client s3 = s3Server.client()) {
             s3.createBucket(b -> b.bucket("links"));
-            java.util.Map<String, String> settings = new java.util.HashMap<>(s3Server.settings("links"));
+            // both objects in one batch, whatever the time between them: the batch is complete at 2 images
+            Map<String, String> settings = closedByTheTest("photobridge.inspektlabs.max-images-per-batch", "2");
+            settings.putAll(s3Server.settings("links"));
             settings.put("photobridge.inspektlabs.mode.s3", "s3-url");
             app = RunningPhotoBridge.start(home, settings);
             byte[] a = Files.readAllBytes(Path.of("src/test/resources/media/key-exif.jpg"));
@@ -273,8 +316,9 @@ class DamageAnalysisTest {
 
     @Test
     void folderPhotosCanGoInUrlModeAsFreshRecoveryConnectLinks() throws Exception {
-        app = RunningPhotoBridge.start(home, java.util.Map.of("photobridge.inspektlabs.mode.folder", "recoveryconnect-url"));
+        app = RunningPhotoBridge.start(home, closedByTheTest("photobridge.inspektlabs.mode.folder", "recoveryconnect-url"));
         dumpImages(ORDER, 3, "rclink");
+        closeBatches(3);
 
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
         InspektlabsUpload upload = app.inspektlabs().uploads().get(0);
@@ -286,5 +330,121 @@ class DamageAnalysisTest {
 
     private static String sha(byte[] bytes) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private HttpResponse<String> records() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
+                .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aLostUploadAnswerWhoseReportArrivesCostsExactlyOneAnalysis() throws Exception {
+        app = RunningPhotoBridge.start(home, closedByTheTest("photobridge.inspektlabs.lost-answer-wait-ms", "3600000"));
+        app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.LostAnswer());
+        dumpImages(ORDER, 3, "lost");
+        closeBatches(3);
+
+        await().atMost(WAIT).until(() -> !app.damage().jobs(ORDER).isEmpty()
+                && app.damage().jobs(ORDER).get(0).state() == DamageJobState.REPORTED);
+        await().atMost(WAIT).until(this::noBatchLeft);
+        String session = app.inspektlabs().uploads().get(0).session();
+        assertThat(app.inspektlabs().uploads()).hasSize(1);
+        assertThat(app.inspektlabs().authRequests()).isEqualTo(1);
+        DamageJob job = app.damage().jobs(ORDER).get(0);
+        assertThat(app.damage().jobs(ORDER)).hasSize(1);
+        assertThat(job.session()).isEqualTo(session);
+        assertThat(app.damage().sessions(job.id())).containsExactly(session);
+        assertThat(app.damage().reports()).singleElement().satisfies(r -> assertThat(r.jobId()).isEqualTo(job.id()));
+        assertThat(app.ledger().timeline(ORDER)).anySatisfy(e -> assertThat(e.kind()).isEqualTo("DAMAGE_ANSWER_LOST"));
+        assertThat(records().body()).contains(session).contains("\"REPORTED\"");
+    }
+
+    @Test
+    void aLostUploadAnswerWithNoReportWithinTheWaitIsSentAgainAndBothReportsAreLinkedToTheOrder() throws Exception {
+        // the sandbox's reports come only when the test delivers them
+        app = RunningPhotoBridge.start(home, closedByTheTest("photobridge.inspektlabs.lost-answer-wait-ms", "1000",
+                "photobridge.sandbox.inspektlabs.callback-delay-ms", "3600000"));
+        app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.LostAnswer());
+        dumpImages(ORDER, 3, "resent");
+        closeBatches(3);
+
+        await().atMost(WAIT).until(() -> app.inspektlabs().uploads().size() == 2
+                && app.damage().jobs(ORDER).get(0).state() == DamageJobState.SUBMITTED);
+        InspektlabsUpload first = app.inspektlabs().uploads().get(0);
+        InspektlabsUpload second = app.inspektlabs().uploads().get(1);
+        assertThat(Duration.between(first.at(), second.at())).as("sent again only after the wait")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        DamageJob job = app.damage().jobs(ORDER).get(0);
+        assertThat(app.damage().jobs(ORDER)).hasSize(1);
+        assertThat(app.damage().sessions(job.id())).containsExactly(first.session(), second.session());
+
+        assertThat(app.inspektlabs().deliverNow(second.session())).isEqualTo(200);
+        assertThat(app.inspektlabs().deliverNow(first.session())).isEqualTo(200);
+        assertThat(app.damage().reports()).hasSize(2).allSatisfy(r -> assertThat(r.jobId()).isEqualTo(job.id()));
+        assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo(DamageJobState.REPORTED));
+        String record = records().body();
+        assertThat(record).contains(first.session()).contains(second.session()).doesNotContain("UNMATCHED");
+        assertThat(app.damage().reportsOf(ORDER)).hasSize(2);
+        await().atMost(WAIT).until(this::noBatchLeft);
+        assertThat(app.inspektlabs().uploads()).hasSize(2);
+    }
+
+    @Test
+    void aLostUploadAnswerIsStillAwaitedAfterARestartAndItsReportIsLinked() throws Exception {
+        Map<String, String> settings = closedByTheTest("photobridge.inspektlabs.lost-answer-wait-ms", "3600000",
+                "photobridge.sandbox.inspektlabs.callback-delay-ms", "3600000");
+        app = RunningPhotoBridge.start(home, settings);
+        app.inspektlabs().faults().failNext(1, "/api/upload", new FaultInjector.LostAnswer());
+        dumpImages(ORDER, 2, "restart-lost");
+        closeBatches(2);
+        await().atMost(WAIT).until(() -> !app.damage().jobs(ORDER).isEmpty()
+                && app.damage().lostAnswer(app.damage().jobs(ORDER).get(0).id()).isPresent());
+        String session = app.inspektlabs().uploads().get(0).session();
+        app.close();
+
+        app = RunningPhotoBridge.start(home, settings);
+        // Inspektlabs' report of the accepted upload, posted to the restarted PhotoBridge
+        HttpResponse<String> answer = post("/webhooks/inspektlabs/sandbox-webhook-secret", "application/json",
+                app.inspektlabs().report(session).toString(), null);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"stored\"");
+        await().atMost(WAIT).until(this::noBatchLeft);
+        assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(DamageJobState.REPORTED);
+            assertThat(j.session()).isEqualTo(session);
+        });
+        assertThat(app.inspektlabs().uploads()).hasSize(1);
+    }
+
+    @Test
+    void reportsForInspectionsPhotoBridgeNeverOpenedAreCappedInCountAndBytes() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.inspektlabs.unmatched-max-count", "3",
+                "photobridge.inspektlabs.unmatched-max-bytes", "1000"));
+        String secret = "/webhooks/inspektlabs/sandbox-webhook-secret";
+
+        assertThat(post(secret, "application/json", unknownReport("u1", 300), null).statusCode()).isEqualTo(200);
+        assertThat(post(secret, "application/json", unknownReport("u2", 300), null).statusCode()).isEqualTo(200);
+        HttpResponse<String> tooBig = post(secret, "application/json", unknownReport("u3", 600), null);
+        assertThat(tooBig.statusCode()).isEqualTo(507);
+        assertThat(tooBig.body()).contains("photobridge.inspektlabs.unmatched-max-bytes=1000");
+        assertThat(post(secret, "application/json", unknownReport("u4", 100), null).statusCode()).isEqualTo(200);
+        HttpResponse<String> tooMany = post(secret, "application/json", unknownReport("u5", 10), null);
+        assertThat(tooMany.statusCode()).isEqualTo(507);
+        assertThat(tooMany.body()).contains("photobridge.inspektlabs.unmatched-max-count=3");
+        // a repeated delivery of a kept report is still a duplicate, not a refusal
+        HttpResponse<String> again = post(secret, "application/json", unknownReport("u1", 300), null);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("duplicate");
+
+        assertThat(app.damage().reports()).extracting(DamageReport::inspectionId).containsExactly("u1", "u2", "u4");
+        assertThat(app.damage().unmatched().count()).isEqualTo(3);
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(app.httpBase() + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("photobridge_inspektlabs_unmatched_dropped_total\\{[^}]*} 2\\.0");
+    }
+
+    private static String unknownReport(String inspectionId, int bytes) {
+        String head = "{\"status\":\"Available\",\"inspectionId\":\"" + inspectionId + "\",\"pad\":\"";
+        return head + "x".repeat(Math.max(0, bytes - head.length() - 2)) + "\"}";
     }
 }

@@ -167,7 +167,9 @@ class DropFolderToRecoveryConnectTest {
         drop(KEY_JPEG, ORDER + "/key/slow.jpg");
 
         await().atMost(WAIT).until(() -> Files.exists(app.inbox().resolve(".done/" + ORDER + "/key/slow.jpg")));
-        Thread.sleep(1500); // the slow answer has landed by now, whenever the retry ran
+        // the retry found the photo the slow upload stored: that upload has landed, and nothing else may come
+        await().atMost(WAIT).until(() -> app.ledger().timeline(ORDER).stream()
+                .anyMatch(e -> e.detail() != null && e.detail().startsWith("reconciled")));
         assertThat(app.sandbox().photos(ORDER)).hasSize(1);
         assertThat(app.sandbox().createRequests()).isEqualTo(1);
         PhotoRecord row = app.ledger().photos(ORDER).get(0);

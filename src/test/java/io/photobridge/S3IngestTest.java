@@ -16,10 +16,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.photobridge.records.PhotoRecord;
 import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.StoredPhoto;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,11 +143,19 @@ class S3IngestTest {
         app.close();
 
         app = RunningPhotoBridge.start(home, keep);
-        // several polls of the same two objects later, nothing was sent again
-        await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+        // two more polls of the same two objects (the S3 route finished four exchanges), and nothing was sent again
+        await().atMost(WAIT).until(() -> s3RouteExchanges() >= 4);
         assertThat(app.sandbox().photos(ORDER)).hasSize(2);
         assertThat(app.sandbox().createRequests()).isZero();
         assertThat(keys()).containsExactly("incoming/57076503/general/a.jpg", "incoming/57076503/general/b.jpg");
+    }
+
+    /** Exchanges the S3 route finished in this run: one per object per poll, a skipped duplicate included. */
+    private long s3RouteExchanges() {
+        MeterRegistry registry = MicrometerUtils.getMeterRegistryFromCamelRegistry(app.context().getRegistry(),
+                MicrometerConstants.METRICS_REGISTRY_NAME);
+        return registry == null ? 0 : (long) registry.find(MicrometerConstants.DEFAULT_CAMEL_ROUTE_POLICY_EXCHANGES_SUCCEEDED_METER_NAME)
+                .tag(MicrometerConstants.ROUTE_ID_TAG, "ingest-s3").counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Test

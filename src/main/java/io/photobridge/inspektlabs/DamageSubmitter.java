@@ -1,11 +1,17 @@
 package io.photobridge.inspektlabs;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.photobridge.ingest.FileMediaSource;
@@ -27,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * Sends one batch of an order's media to Inspektlabs with a fresh session, and gives every answer of the spec its defined
  * behaviour: too many images → split and resend; invalid items → excluded with the vendor's message, the rest resent;
  * session already used → new session, resent once; missing callback_url → configuration error, batch kept; 429 / 503 /
- * 5xx / no answer → thrown for the route's redelivery (the batch stays in the aggregation repository).
+ * 5xx / no answer → thrown for the route's redelivery (the batch stays in the aggregation repository). Each session is
+ * recorded on the job before its upload is sent; when the upload's answer is lost (sent, then a timeout or a dropped
+ * connection) the batch is not sent again before the lost-answer wait is over, since Inspektlabs may have accepted it and
+ * its report will then come for that session.
  */
 public final class DamageSubmitter {
 
@@ -58,13 +67,23 @@ public final class DamageSubmitter {
     private final Map<String, Mode> modes;
     private final S3Urls s3Urls;
     private final RecoveryConnectClient recoveryConnect;
+    private final Duration lostAnswerWait;
+    private final Duration claimFor;
+    private final Clock clock;
 
     /**
      * callbackUrl: PhotoBridge's public webhook URL for reports, secret included; modes: per source kind (folder, s3);
-     * s3Urls and recoveryConnect: for the URL modes (s3Urls null when there is no S3 source).
+     * s3Urls and recoveryConnect: for the URL modes (s3Urls null when there is no S3 source); lostAnswerWait: how long a
+     * batch whose upload answer was lost waits for that upload's report before it is sent again.
      */
     public DamageSubmitter(InspektlabsClient client, DamageRecords damage, Ledger ledger, MediaStore store, String callbackUrl,
-                           Map<String, Mode> modes, S3Urls s3Urls, RecoveryConnectClient recoveryConnect) {
+                           Map<String, Mode> modes, S3Urls s3Urls, RecoveryConnectClient recoveryConnect, Duration lostAnswerWait) {
+        this(client, damage, ledger, store, callbackUrl, modes, s3Urls, recoveryConnect, lostAnswerWait, Clock.systemUTC());
+    }
+
+    DamageSubmitter(InspektlabsClient client, DamageRecords damage, Ledger ledger, MediaStore store, String callbackUrl,
+                    Map<String, Mode> modes, S3Urls s3Urls, RecoveryConnectClient recoveryConnect, Duration lostAnswerWait,
+                    Clock clock) {
         this.client = client;
         this.damage = damage;
         this.ledger = ledger;
@@ -73,6 +92,12 @@ public final class DamageSubmitter {
         this.modes = Map.copyOf(modes);
         this.s3Urls = s3Urls;
         this.recoveryConnect = recoveryConnect;
+        this.lostAnswerWait = lostAnswerWait;
+        // one upload at most: authentication, then the upload's own timeout, with a margin
+        InspektlabsSettings settings = client.settings();
+        this.claimFor = settings.connectTimeout().multipliedBy(2).plus(settings.requestTimeout()).plus(settings.uploadTimeout())
+                .plusMinutes(1);
+        this.clock = clock;
     }
 
     /** Submits the batch in the body (photo ids); the batch key is the aggregated exchange's id, stable across retries. */
@@ -100,16 +125,54 @@ public final class DamageSubmitter {
 
     private void send(DamageJob job, boolean mayRenewSession) {
         if (job.state() != DamageJobState.PENDING) {
+            sendSplitHalves(job);
             return;
+        }
+        if (!damage.claim(job.id(), clock.instant().plus(claimFor))) {
+            DamageJob current = damage.get(job.id()).orElseThrow();
+            if (current.state() != DamageJobState.PENDING) {
+                sendSplitHalves(current);
+                return;
+            }
+            throw new InspektlabsBatchBusy(job.id());
+        }
+        Refused refused;
+        try {
+            refused = sendClaimed(job);
+        } finally {
+            damage.release(job.id());
+        }
+        if (refused != null) {
+            handle(job, refused.photos(), refused.rejection(), mayRenewSession);
+        }
+    }
+
+    /** An upload Inspektlabs refused with a rule of its spec, and the photos it held. */
+    private record Refused(List<PhotoRecord> photos, InspektlabsRejection rejection) {
+    }
+
+    /** One upload of a job this sender holds; the refusal to handle once the job is let go, or null. */
+    private Refused sendClaimed(DamageJob job) {
+        Optional<DamageRecords.LostAnswer> lost = damage.lostAnswer(job.id());
+        if (lost.isPresent()) {
+            Instant until = lost.get().at().plus(lostAnswerWait);
+            if (clock.instant().isBefore(until)) {
+                throw new InspektlabsAnswerLost(job.id(), lost.get().session(), until);
+            }
+            LOG.warn("Damage job {}: no report for inspection {} {} after its upload answer was lost; sending the batch again",
+                    job.id(), lost.get().session(), lostAnswerWait);
+            damage.noReport(lost.get().session());
         }
         List<PhotoRecord> photos = damage.includedPhotos(job.id()).stream().map(id -> ledger.get(id).orElseThrow()).toList();
         if (photos.isEmpty()) {
             damage.failed(job.id(), "no media left to send");
-            return;
+            return null;
         }
         List<String> urls = urls(photos);
         damage.attempt(job.id());
         InspektlabsSession session = client.authenticate();
+        // before the upload: a report for this session finds its job, whatever becomes of the upload's answer
+        damage.sessionOpened(job.id(), session.session());
         try {
             UploadOptions options = new UploadOptions(callbackUrl, null, null, null);
             if (urls == null) {
@@ -119,8 +182,21 @@ public final class DamageSubmitter {
                         photos.stream().map(PhotoRecord::originalName).toList(), List.of(), null, Map.of()), options);
             }
         } catch (InspektlabsRejection rejection) {
-            handle(job, photos, rejection, mayRenewSession);
-            return;
+            damage.sessionRefused(session.session());
+            return new Refused(photos, rejection);
+        } catch (RetryableVendorException e) {
+            if (!answerLost(e)) {
+                damage.sessionRefused(session.session());
+                throw e;
+            }
+            InspektlabsAnswerLost wait = new InspektlabsAnswerLost(job.id(), session.session(), clock.instant().plus(lostAnswerWait));
+            damage.answerLost(job.id(), session.session(), e.getMessage() + "; Inspektlabs may have accepted it: waiting until "
+                    + wait.until() + " for its report before sending again");
+            throw wait;
+        } catch (RuntimeException e) {
+            // another error answer, or a staged file that could not be read: the upload was not accepted
+            damage.sessionRefused(session.session());
+            throw e;
         }
         damage.submitted(job.id(), session.session());
         for (PhotoRecord photo : photos) {
@@ -130,6 +206,7 @@ public final class DamageSubmitter {
                 LOG.warn("Cannot drop the staged copy of {}: {}", photo.originalName(), e.toString());
             }
         }
+        return null;
     }
 
     private void handle(DamageJob job, List<PhotoRecord> photos, InspektlabsRejection rejection, boolean mayRenewSession) {
@@ -148,8 +225,7 @@ public final class DamageSubmitter {
                 DamageJob second = damage.open(job.batchKey() + "/2", job.orderId(), job.mediaKind(), job.caseId(),
                         ids.subList(half, ids.size()));
                 damage.failed(job.id(), rejection.getMessage() + "; split into jobs " + first.id() + " and " + second.id());
-                send(first, true);
-                send(second, true);
+                sendSplitHalves(damage.get(job.id()).orElseThrow());
             }
             case INVALID_FILE_TYPE, UNSUPPORTED_MEDIA_TYPE -> exclude(job, photos, rejection,
                     p -> !ACCEPTED.contains(extension(p.originalName()))
@@ -164,6 +240,36 @@ public final class DamageSubmitter {
             }
             default -> damage.failed(job.id(), rejection.getMessage());
         }
+    }
+
+    /**
+     * A job split in two (400 "Maximum 99 images") whose halves may not all have been sent: a retry of the batch sends them.
+     * A half waiting for a lost answer does not hold the other back.
+     */
+    private void sendSplitHalves(DamageJob job) {
+        InspektlabsAnswerLost waiting = null;
+        for (String half : List.of("/1", "/2")) {
+            Optional<DamageJob> part = damage.byBatch(job.batchKey() + half);
+            if (part.isPresent()) {
+                try {
+                    send(part.get(), true);
+                } catch (InspektlabsAnswerLost e) {
+                    waiting = e;
+                }
+            }
+        }
+        if (waiting != null) {
+            throw waiting;
+        }
+    }
+
+    /** An upload sent without an answer (timeout, dropped connection): Inspektlabs may have it. Refused connections never reached it. */
+    static boolean answerLost(RetryableVendorException e) {
+        if (e.status() != 0) {
+            return false;
+        }
+        Throwable cause = e.getCause();
+        return !(cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException);
     }
 
     private void exclude(DamageJob job, List<PhotoRecord> photos, InspektlabsRejection rejection,

@@ -17,6 +17,11 @@ public final class DamageRecords {
 
     private static final String UNIQUE_VIOLATION = "23505";
     private static final int MAX_TEXT = 4000;
+    private static final String SESSION_SENDING = "SENDING";
+    private static final String SESSION_ACCEPTED = "ACCEPTED";
+    private static final String SESSION_REFUSED = "REFUSED";
+    private static final String SESSION_ANSWER_LOST = "ANSWER_LOST";
+    private static final String SESSION_NO_REPORT = "NO_REPORT";
 
     private final DataSource dataSource;
     private final Ledger ledger;
@@ -78,25 +83,150 @@ public final class DamageRecords {
         return job;
     }
 
+    /**
+     * Holds a PENDING job for one sender until {@code until}: false when the job is no longer PENDING or another sender holds
+     * it (a batch recovered from the aggregation repository while its first delivery still runs).
+     */
+    public boolean claim(long jobId, Instant until) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("update damage_job set"
+                + " sending_until = ?, updated_at = ? where id = ? and state = ? and (sending_until is null or sending_until < ?)")) {
+            st.setTimestamp(1, Timestamp.from(until));
+            st.setTimestamp(2, Timestamp.from(now));
+            st.setLong(3, jobId);
+            st.setString(4, DamageJobState.PENDING.name());
+            st.setTimestamp(5, Timestamp.from(now));
+            return st.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot claim damage job " + jobId, e);
+        }
+    }
+
+    /** Lets go of a job claimed by {@link #claim}. */
+    public void release(long jobId) {
+        execute("update damage_job set sending_until = null, updated_at = ? where id = ?", jobId, null);
+    }
+
     /** Another upload attempt of a job. */
     public void attempt(long jobId) {
         execute("update damage_job set attempts = attempts + 1, updated_at = ? where id = ?", jobId, null);
     }
 
-    /** Inspektlabs accepted the job's upload under this session. */
+    /** A session opened for the job's next upload, recorded before the upload is sent: its report will find the job. */
+    public void sessionOpened(long jobId, String session) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("insert into damage_session"
+                + " (session, job_id, state, opened_at, updated_at) values (?,?,?,?,?)")) {
+            st.setString(1, session);
+            st.setLong(2, jobId);
+            st.setString(3, SESSION_SENDING);
+            st.setTimestamp(4, Timestamp.from(now));
+            st.setTimestamp(5, Timestamp.from(now));
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot record Inspektlabs session " + session + " of damage job " + jobId, e);
+        }
+    }
+
+    /** Inspektlabs refused the upload of this session (an error answer): no report will come for it. */
+    public void sessionRefused(String session) {
+        sessionState(session, SESSION_REFUSED, false);
+    }
+
+    /**
+     * The upload of this session was sent but its answer was lost (timeout, dropped connection): Inspektlabs may have accepted
+     * it, so the job waits for its report before it is sent again.
+     */
+    public void answerLost(long jobId, String session, String reason) {
+        sessionState(session, SESSION_ANSWER_LOST, true);
+        problem(jobId, reason);
+        get(jobId).ifPresent(job -> ledger.event(null, job.orderId(), null, "DAMAGE_ANSWER_LOST", "job " + jobId + ": " + reason));
+    }
+
+    /** No report came for this lost answer within the wait: the batch is sent again (a late report still finds the job). */
+    public void noReport(String session) {
+        sessionState(session, SESSION_NO_REPORT, false);
+    }
+
+    /**
+     * The latest session of the job whose upload answer was lost, and when; empty when there is none. Read by the job's
+     * sender while it holds the job: a session still SENDING then belongs to a sender that died during its upload (a crash),
+     * whose answer is lost as well, since its upload was sent.
+     */
+    public Optional<LostAnswer> lostAnswer(long jobId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("select session,"
+                + " coalesce(answer_lost_at, opened_at) lost_at from damage_session where job_id = ? and state in (?, ?)"
+                + " order by lost_at desc")) {
+            st.setLong(1, jobId);
+            st.setString(2, SESSION_ANSWER_LOST);
+            st.setString(3, SESSION_SENDING);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(new LostAnswer(rs.getString(1), rs.getTimestamp(2).toInstant())) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the sessions of damage job " + jobId, e);
+        }
+    }
+
+    /** Every session opened for the job, oldest first. */
+    public List<String> sessions(long jobId) {
+        List<String> sessions = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select session from damage_session where job_id = ? order by opened_at, session")) {
+            st.setLong(1, jobId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    sessions.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the sessions of damage job " + jobId, e);
+        }
+        return sessions;
+    }
+
+    /** Reports kept for inspections no job opened: their count and total size in bytes. */
+    public Unmatched unmatched() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select count(*), coalesce(sum(octet_length(body)), 0) from damage_report where job_id is null");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return new Unmatched(rs.getLong(1), rs.getLong(2));
+        } catch (SQLException e) {
+            throw new LedgerException("cannot count unmatched damage reports", e);
+        }
+    }
+
+    /** True when the report of this inspection is already stored. */
+    public boolean reportStored(String inspectionId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select 1 from damage_report where inspection_id = ?")) {
+            st.setString(1, inspectionId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read damage reports", e);
+        }
+    }
+
+    /** Inspektlabs accepted the job's upload under this session (a report that came first keeps the job REPORTED). */
     public void submitted(long jobId, String session) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "update damage_job set state = ?, session = ?, last_error = null, submitted_at = ?, updated_at = ? where id = ?")) {
-            st.setString(1, DamageJobState.SUBMITTED.name());
-            st.setString(2, session);
-            st.setTimestamp(3, Timestamp.from(now));
+                "update damage_job set state = case when state = ? then ? else state end, session = ?, last_error = null,"
+                        + " submitted_at = ?, updated_at = ? where id = ?")) {
+            st.setString(1, DamageJobState.PENDING.name());
+            st.setString(2, DamageJobState.SUBMITTED.name());
+            st.setString(3, session);
             st.setTimestamp(4, Timestamp.from(now));
-            st.setLong(5, jobId);
+            st.setTimestamp(5, Timestamp.from(now));
+            st.setLong(6, jobId);
             st.executeUpdate();
         } catch (SQLException e) {
             throw new LedgerException("cannot mark damage job " + jobId + " submitted", e);
         }
+        sessionState(session, SESSION_ACCEPTED, false);
         DamageJob job = get(jobId).orElseThrow();
         ledger.event(null, job.orderId(), null, "DAMAGE_SUBMITTED", "job " + jobId + " (" + job.mediaCount() + " "
                 + job.mediaKind().toLowerCase() + "(s)) accepted by Inspektlabs as inspection " + session);
@@ -184,15 +314,18 @@ public final class DamageRecords {
                 }
                 if (job.isPresent()) {
                     DamageJobState state = "Rejected".equalsIgnoreCase(status) ? DamageJobState.REJECTED : DamageJobState.REPORTED;
+                    // a report may come before the upload's answer (or for a session whose answer was lost): it names the job's session
                     try (PreparedStatement st = c.prepareStatement("update damage_job set state = ?, report_status = ?,"
-                            + " upload_status = ?, vehicle_type = ?, reported_at = ?, updated_at = ? where id = ?")) {
+                            + " upload_status = ?, vehicle_type = ?, session = coalesce(session, ?), reported_at = ?, updated_at = ?"
+                            + " where id = ?")) {
                         st.setString(1, state.name());
                         st.setString(2, status);
                         st.setString(3, uploadStatus);
                         st.setString(4, vehicleType);
-                        st.setTimestamp(5, Timestamp.from(now));
+                        st.setString(5, inspectionId);
                         st.setTimestamp(6, Timestamp.from(now));
-                        st.setLong(7, job.get().id());
+                        st.setTimestamp(7, Timestamp.from(now));
+                        st.setLong(8, job.get().id());
                         st.executeUpdate();
                     }
                 }
@@ -208,8 +341,9 @@ public final class DamageRecords {
             throw new LedgerException("cannot store the damage report of inspection " + inspectionId, e);
         }
         if (job.isPresent()) {
+            boolean again = job.get().reportedAt() != null;
             ledger.event(null, job.get().orderId(), null, "DAMAGE_REPORTED", "inspection " + inspectionId + ": " + status
-                    + ", " + uploadStatus);
+                    + ", " + uploadStatus + (again ? " (another report of job " + job.get().id() + ": it was analysed again)" : ""));
         } else {
             ledger.event(null, null, null, "DAMAGE_REPORT_UNMATCHED", "report for unknown inspection " + inspectionId
                     + " (case " + caseId + ") kept in damage_report");
@@ -225,8 +359,11 @@ public final class DamageRecords {
         return query("select * from damage_job where batch_key = ?", batchKey).stream().findFirst();
     }
 
+    /** The job of an inspection: any session PhotoBridge opened for it, accepted, refused or with its answer lost. */
     public Optional<DamageJob> bySession(String session) {
-        return query("select * from damage_job where session = ?", session).stream().findFirst();
+        Optional<DamageJob> job = query("select * from damage_job where session = ?", session).stream().findFirst();
+        return job.isPresent() ? job : query("select j.* from damage_job j join damage_session s on s.job_id = j.id"
+                + " where s.session = ?", session).stream().findFirst();
     }
 
     /** Every job of an order, oldest first. */
@@ -285,6 +422,23 @@ public final class DamageRecords {
         return jobs;
     }
 
+    private void sessionState(String session, String state, boolean answerLost) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("update damage_session set state = ?,"
+                + " answer_lost_at = " + (answerLost ? "?" : "answer_lost_at") + ", updated_at = ? where session = ?")) {
+            int i = 1;
+            st.setString(i++, state);
+            if (answerLost) {
+                st.setTimestamp(i++, Timestamp.from(now));
+            }
+            st.setTimestamp(i++, Timestamp.from(now));
+            st.setString(i, session);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot update Inspektlabs session " + session, e);
+        }
+    }
+
     private void execute(String sql, long jobId, String text) {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
             int i = 1;
@@ -306,5 +460,13 @@ public final class DamageRecords {
 
     private static String clip(String s) {
         return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 3) + "...";
+    }
+
+    /** A session whose upload answer was lost, and when. */
+    public record LostAnswer(String session, Instant at) {
+    }
+
+    /** Reports kept for inspections no job opened. */
+    public record Unmatched(long count, long bytes) {
     }
 }

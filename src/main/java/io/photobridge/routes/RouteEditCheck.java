@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,7 @@ public final class RouteEditCheck {
     }
 
     private void check(RouteSet set, Set<String> switchedOff, Settings settings) throws RouteEditException {
+        List<String> problems = new ArrayList<>();
         DefaultCamelContext scratch = new DefaultCamelContext(false);
         try {
             // the running beans, read only: the scratch context never closes or starts them
@@ -94,40 +96,52 @@ public final class RouteEditCheck {
             scratch.build();
             settings.apply(scratch);
             scratch.init();
-            checkPlaceholders(scratch, set);
+            Set<Path> unresolved = checkPlaceholders(scratch, set, problems);
             List<RouteDefinition> routes = new ArrayList<>();
             List<RouteConfigurationDefinition> configurations = new ArrayList<>();
             Map<RouteDefinition, Path> fileOf = new HashMap<>();
             for (Path file : set.files()) {
-                parse(scratch, file, routes, configurations, fileOf);
+                parse(scratch, file, routes, configurations, fileOf, problems);
             }
-            checkWiring(routes, configurations, fileOf, switchedOff);
+            checkWiring(routes, configurations, fileOf, switchedOff, problems);
             for (RouteDefinition route : routes) {
+                if (unresolved.contains(fileOf.get(route))) {
+                    continue; // its placeholder is reported already; building it would only say so again
+                }
                 try {
                     new RouteReifier(scratch, route).createRoute();
                 } catch (RuntimeException e) {
-                    throw new RouteEditException(fileOf.get(route) + ": route '" + route.getRouteId() + "' cannot be built: "
+                    Path file = fileOf.get(route);
+                    int line = set.lineOf(file, route.getRouteId());
+                    problems.add(file + (line > 0 ? " line " + line : "") + ": route '" + route.getRouteId() + "' cannot be built: "
                             + Causes.of(e));
                 }
             }
         } finally {
             scratch.shutdown();
         }
+        if (!problems.isEmpty()) {
+            throw new RouteEditException(problems);
+        }
     }
 
-    private static void checkPlaceholders(CamelContext scratch, RouteSet set) throws RouteEditException {
+    /** Adds a problem per placeholder that does not resolve; returns the files holding one. */
+    private static Set<Path> checkPlaceholders(CamelContext scratch, RouteSet set, List<String> problems) {
+        Set<Path> files = new HashSet<>();
         for (RouteSet.Placeholder p : set.placeholders()) {
             try {
                 scratch.resolvePropertyPlaceholders(p.text());
             } catch (RuntimeException e) {
-                throw new RouteEditException(p.file() + " line " + p.line() + ": placeholder " + p.text()
+                files.add(p.file());
+                problems.add(p.file() + " line " + p.line() + ": placeholder " + p.text()
                         + " does not resolve: no such setting in config/application.properties, -D or the environment");
             }
         }
+        return files;
     }
 
     private static void parse(CamelContext scratch, Path file, List<RouteDefinition> routes,
-            List<RouteConfigurationDefinition> configurations, Map<RouteDefinition, Path> fileOf) throws RouteEditException {
+            List<RouteConfigurationDefinition> configurations, Map<RouteDefinition, Path> fileOf, List<String> problems) {
         try {
             Resource resource = ResourceHelper.resolveMandatoryResource(scratch, "file:" + file);
             for (RoutesBuilder builder : PluginHelper.getRoutesLoader(scratch).findRoutesBuilders(List.of(resource))) {
@@ -143,13 +157,13 @@ public final class RouteEditCheck {
                 }
             }
         } catch (Exception e) {
-            throw new RouteEditException(file + ": " + Causes.of(e));
+            problems.add(file + ": " + Causes.of(e));
         }
     }
 
     /** Every direct:/seda: endpoint a route, a route configuration or the Java code sends to has a consumer in the new set. */
     private void checkWiring(List<RouteDefinition> routes, List<RouteConfigurationDefinition> configurations,
-            Map<RouteDefinition, Path> fileOf, Set<String> switchedOff) throws RouteEditException {
+            Map<RouteDefinition, Path> fileOf, Set<String> switchedOff, List<String> problems) {
         Set<String> consumed = new LinkedHashSet<>(switchedOff);
         for (RouteDefinition route : routes) {
             FromDefinition from = route.getInput();
@@ -174,8 +188,7 @@ public final class RouteEditCheck {
             }
         });
         if (!missing.isEmpty()) {
-            throw new RouteEditException("no route would consume " + String.join(", ", missing)
-                    + ": keep or add the route that reads from it");
+            problems.add("no route would consume " + String.join(", ", missing) + ": keep or add the route that reads from it");
         }
     }
 

@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,41 +50,53 @@ public final class RouteSet {
         Map<Path, String> texts = new LinkedHashMap<>();
         Map<String, Entry> routes = new LinkedHashMap<>();
         Map<String, Entry> configurations = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
         for (Path file : files) {
-            String text;
             try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                throw new RouteEditException(file + ": cannot be read: " + e.getMessage());
+                readFile(file, texts, routes, configurations);
+            } catch (RouteEditException e) {
+                problems.addAll(e.problems());
             }
-            texts.put(file, text);
-            if (text.isBlank()) {
-                // an editor saving a file truncates it first: never read that as "remove every route of this file"
-                throw new RouteEditException(file + ": the file is empty; to remove its routes, delete the file");
-            }
-            Object document;
-            try {
-                document = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
-            } catch (RuntimeException e) {
-                throw new RouteEditException(file + ": not valid YAML: " + e.getMessage().replaceAll("\\s+", " "));
-            }
-            if (document == null) {
-                continue;
-            }
-            if (!(document instanceof List<?> items)) {
-                throw new RouteEditException(file + ": a route file is a YAML list of '- route:' and '- routeConfiguration:' items");
-            }
-            for (Object item : items) {
-                if (!(item instanceof Map<?, ?> map)) {
-                    continue;
-                }
+        }
+        if (!problems.isEmpty()) {
+            throw new RouteEditException(problems);
+        }
+        return new RouteSet(Collections.unmodifiableMap(texts), Collections.unmodifiableMap(routes),
+                Collections.unmodifiableMap(configurations));
+    }
+
+    private static void readFile(Path file, Map<Path, String> texts, Map<String, Entry> routes, Map<String, Entry> configurations)
+            throws RouteEditException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new RouteEditException(file + ": cannot be read: " + e.getMessage());
+        }
+        texts.put(file, text);
+        if (text.isBlank()) {
+            // an editor saving a file truncates it first: never read that as "remove every route of this file"
+            throw new RouteEditException(file + ": the file is empty; to remove its routes, delete the file");
+        }
+        Object document;
+        try {
+            document = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
+        } catch (RuntimeException e) {
+            throw new RouteEditException(file + ": not valid YAML: " + e.getMessage().replaceAll("\\s+", " "));
+        }
+        if (document == null) {
+            return;
+        }
+        if (!(document instanceof List<?> items)) {
+            throw new RouteEditException(file + ": a route file is a YAML list of '- route:' and '- routeConfiguration:' items");
+        }
+        for (Object item : items) {
+            if (item instanceof Map<?, ?> map) {
                 collect(file, map, "route", routes);
                 collect(file, map, "routeConfiguration", configurations);
                 collect(file, map, "route-configuration", configurations);
             }
         }
-        return new RouteSet(Collections.unmodifiableMap(texts), Collections.unmodifiableMap(routes),
-                Collections.unmodifiableMap(configurations));
     }
 
     private static void collect(Path file, Map<?, ?> item, String kind, Map<String, Entry> into) throws RouteEditException {
@@ -104,6 +118,21 @@ public final class RouteSet {
                 from == null ? null : RouteEditCheck.internalName(from.toString())));
     }
 
+    /** The direct:/seda: (and other) endpoints the routes of these files consume; files that do not read count for none. */
+    public static Set<String> consumers(List<Path> files) {
+        Set<String> consumed = new HashSet<>();
+        try {
+            read(files).routes().values().forEach(route -> {
+                if (route.from() != null) {
+                    consumed.add(route.from());
+                }
+            });
+        } catch (RouteEditException e) {
+            // a switched-off feature's file is not loaded; the feature's own switch guards what names it
+        }
+        return consumed;
+    }
+
     /** The files read, in order. */
     public List<Path> files() {
         return List.copyOf(texts.keySet());
@@ -119,6 +148,17 @@ public final class RouteSet {
 
     public Map<String, Entry> configurations() {
         return configurations;
+    }
+
+    /** The line of a file where an id is written (1-based), or 0 when it is not found. */
+    public int lineOf(Path file, String id) {
+        String[] lines = texts.getOrDefault(file, "").split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].matches("\\s*(-\\s+)?id:\\s*[\"']?" + java.util.regex.Pattern.quote(id) + "[\"']?\\s*")) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     /** Every {{placeholder}} written in the files, outside comment lines. */

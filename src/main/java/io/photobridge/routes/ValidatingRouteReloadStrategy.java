@@ -195,6 +195,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         } catch (RouteEditException e) {
             return record(new Reload(Instant.now(), trigger, Reload.Outcome.REJECTED, e.getMessage(), List.of()));
         } catch (RolledBack e) {
+            pendingRejection = e.getMessage(); // the files on disk are not what runs
             return record(new Reload(Instant.now(), trigger, Reload.Outcome.ROLLED_BACK, e.getMessage(), e.routes));
         }
     }
@@ -463,17 +464,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
 
     /** The endpoints the route files of switched-off features consume: routes may name them behind the feature's switch. */
     private Set<String> switchedOffConsumers() {
-        Set<String> consumed = new HashSet<>();
-        try {
-            RouteSet.read(routeFiles(true)).routes().values().forEach(route -> {
-                if (route.from() != null) {
-                    consumed.add(route.from());
-                }
-            });
-        } catch (RouteEditException e) {
-            LOG.debug("A switched-off route file does not read: {}", e.getMessage());
-        }
-        return consumed;
+        return RouteSet.consumers(routeFiles(true));
     }
 
     private static String shortList(Collection<String> keys) {

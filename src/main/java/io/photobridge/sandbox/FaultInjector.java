@@ -3,21 +3,28 @@ package io.photobridge.sandbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 
-/** Switchable fault injection shared by the sandboxes: scripted or seeded-random 429, 5xx, slow answers and dropped connections. */
+/**
+ * Switchable fault injection shared by the sandboxes: scripted or seeded-random 429, 5xx, slow answers, dropped connections, and
+ * lost answers (the request is handled, then the connection is closed instead of answering).
+ */
 public final class FaultInjector {
 
     /** A fault to inject in place of (or before) the normal answer. */
-    public sealed interface Fault permits Status, Slow, Drop {
+    public sealed interface Fault permits Status, Slow, Drop, LostAnswer {
     }
 
     /** Answer with this status and {"message": message}; Retry-After header (seconds) when retryAfterSeconds != null. */
@@ -65,10 +72,20 @@ public final class FaultInjector {
     public record Drop() implements Fault {
     }
 
+    /** Handle the request as usual (an upload is accepted and stored), then close the connection instead of answering. */
+    public record LostAnswer() implements Fault {
+    }
+
+    /** Exchanges whose answer is to be lost (not an exchange attribute: the JDK server keeps those per context, not per exchange). */
+    private static final Set<HttpExchange> ANSWER_LOST = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Slowed exchanges not finished yet, and the injector that slowed each. */
+    private static final Map<HttpExchange, FaultInjector> SLOWED = Collections.synchronizedMap(new WeakHashMap<>());
+
     private final Object lock = new Object();
     private final LinkedList<Scripted> scripted = new LinkedList<>();
     private final List<RandomRule> randomRules = new ArrayList<>();
     private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicInteger slowInFlight = new AtomicInteger();
 
     /** The mix used by {@code {"kind":"random"}}: 429 (Retry-After 1), 503, 500, a 35 s slow answer and a dropped connection. */
     public static List<Fault> randomMix() {
@@ -113,9 +130,15 @@ public final class FaultInjector {
         return injected.get();
     }
 
+    /** Requests slowed by a {@link Slow} fault whose handling has not finished: 0 once every late answer has landed. */
+    public int slowInFlight() {
+        return slowInFlight.get();
+    }
+
     /**
      * Configures faults from an admin command such as {@code {"kind":"status","status":503,"times":2,"path":"/photos","retry_after":1}},
-     * {@code {"kind":"slow","millis":3000}}, {@code {"kind":"drop"}} or {@code {"kind":"random","probability":0.2,"seed":42}}.
+     * {@code {"kind":"slow","millis":3000}}, {@code {"kind":"drop"}}, {@code {"kind":"lost-answer","path":"/api/upload"}} or
+     * {@code {"kind":"random","probability":0.2,"seed":42}}.
      */
     public void configure(JsonNode command) {
         if (command == null || !command.isObject()) {
@@ -135,6 +158,9 @@ public final class FaultInjector {
             case "drop":
                 failNext(times(command), path, new Drop());
                 break;
+            case "lost-answer":
+                failNext(times(command), path, new LostAnswer());
+                break;
             case "random":
                 JsonNode probability = command.get("probability");
                 if (probability == null || !probability.isNumber()) {
@@ -144,7 +170,7 @@ public final class FaultInjector {
                 randomly(probability.asDouble(), seed, path, randomMix());
                 break;
             default:
-                throw new IllegalArgumentException("The kind must be one of status, slow, drop, random.");
+                throw new IllegalArgumentException("The kind must be one of status, slow, drop, lost-answer, random.");
         }
     }
 
@@ -173,7 +199,13 @@ public final class FaultInjector {
             exchange.close();
             return true;
         }
+        if (fault instanceof LostAnswer) {
+            ANSWER_LOST.add(exchange);
+            return false;
+        }
         if (fault instanceof Slow) {
+            slowInFlight.incrementAndGet();
+            SLOWED.put(exchange, this);
             try {
                 Thread.sleep(((Slow) fault).delay().toMillis());
                 return false;
@@ -186,6 +218,20 @@ public final class FaultInjector {
         // Drop: closing an exchange whose response has not started closes the connection without a byte.
         exchange.close();
         return true;
+    }
+
+    /** Called by the sandboxes' server once an exchange was handled, whatever became of it. */
+    static void finished(HttpExchange exchange) {
+        FaultInjector slowedBy = SLOWED.remove(exchange);
+        if (slowedBy != null) {
+            slowedBy.slowInFlight.decrementAndGet();
+        }
+        ANSWER_LOST.remove(exchange);
+    }
+
+    /** True when a {@link LostAnswer} fault hit this exchange: the handler's answer is replaced by a closed connection. */
+    static boolean answerLost(HttpExchange exchange) {
+        return ANSWER_LOST.remove(exchange);
     }
 
     private Fault next(String path) {

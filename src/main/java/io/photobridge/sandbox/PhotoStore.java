@@ -106,6 +106,12 @@ final class PhotoStore {
         }
     }
 
+    /** Removes a photo: its metadata first (a photo exists while its JSON does), then its bytes. */
+    void delete(long id) throws IOException {
+        Files.deleteIfExists(photos.resolve(id + ".json"));
+        Files.deleteIfExists(bin(id));
+    }
+
     void saveAddedOrders(Collection<Long> orders) throws IOException {
         ArrayNode array = SandboxHttp.MAPPER.createArrayNode();
         new TreeSet<>(orders).forEach(array::add);

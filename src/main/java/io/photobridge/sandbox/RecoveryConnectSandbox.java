@@ -73,6 +73,7 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
     private static final Pattern ORDER_PHOTOS = Pattern.compile("^/orders/([^/]+)/photos/?$");
     private static final Pattern ORDER_PHOTO = Pattern.compile("^/orders/([^/]+)/photos/([^/]+)/?$");
     private static final Pattern FILE = Pattern.compile("^/sandbox/files/([^/]+)/([^/]+)$");
+    private static final Pattern ADMIN_ORDER_PHOTO = Pattern.compile("^/sandbox/orders/([^/]+)/photos/([^/]+)$");
     private static final Pattern EXTENSION = Pattern.compile(".+\\.[A-Za-z0-9]{1,5}$");
     private static final DateTimeFormatter SQL_TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
@@ -314,6 +315,26 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Deletes a photo of an order, as a user deleting it in RecoveryConnect would; false when the order has no such photo. */
+    public boolean deletePhoto(long orderId, long photoId) {
+        PhotoStore current = requireStore();
+        Entry entry = photosById.get(photoId);
+        if (entry == null || entry.photo().orderId() != orderId) {
+            return false;
+        }
+        try {
+            current.delete(photoId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        photosById.remove(photoId);
+        ConcurrentSkipListMap<Long, Entry> ofOrder = photosByOrder.get(orderId);
+        if (ofOrder != null) {
+            ofOrder.remove(photoId);
+        }
+        return true;
     }
 
     /** Makes every token issued so far by /auth answer 401 from now on; the static token keeps working. */
@@ -790,6 +811,14 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
         }
     }
 
+    private static Long parseId(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static void orderNotFound(HttpExchange exchange, String rawOrderId) throws IOException {
         SandboxHttp.sendMessage(exchange, 404, "Order " + rawOrderId + " not found.");
     }
@@ -871,6 +900,19 @@ public final class RecoveryConnectSandbox implements Service, AutoCloseable {
         }
         if (!exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
             SandboxHttp.sendMessage(exchange, 403, "The sandbox admin API answers on loopback only.");
+            return;
+        }
+        Matcher orderPhoto = ADMIN_ORDER_PHOTO.matcher(path);
+        if (orderPhoto.matches()) {
+            if (allowed(exchange, method, path, "DELETE")) {
+                Long orderId = parseId(orderPhoto.group(1));
+                Long photoId = parseId(orderPhoto.group(2));
+                if (orderId == null || photoId == null || !deletePhoto(orderId, photoId)) {
+                    photoNotFound(exchange, orderPhoto.group(2));
+                } else {
+                    SandboxHttp.sendNoContent(exchange);
+                }
+            }
             return;
         }
         switch (path) {

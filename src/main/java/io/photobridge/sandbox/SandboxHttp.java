@@ -85,6 +85,10 @@ final class SandboxHttp {
     }
 
     static void sendBytes(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
+        if (FaultInjector.answerLost(exchange)) {
+            exchange.close();
+            return;
+        }
         exchange.getResponseHeaders().set("Content-Type", contentType);
         if (bytes.length == 0) {
             exchange.sendResponseHeaders(status, -1);
@@ -97,6 +101,10 @@ final class SandboxHttp {
     }
 
     static void sendNoContent(HttpExchange exchange) throws IOException {
+        if (FaultInjector.answerLost(exchange)) {
+            exchange.close();
+            return;
+        }
         exchange.sendResponseHeaders(204, -1);
     }
 
@@ -205,7 +213,13 @@ final class SandboxHttp {
     static Listening listen(String host, int port, HttpHandler handler, int threads, String threadPrefix) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 128);
-        server.createContext("/", handler);
+        server.createContext("/", exchange -> {
+            try {
+                handler.handle(exchange);
+            } finally {
+                FaultInjector.finished(exchange);
+            }
+        });
         ExecutorService executor = Executors.newFixedThreadPool(threads, threadFactory(threadPrefix));
         server.setExecutor(executor);
         server.start();

@@ -20,20 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The order records behave the same on H2 (embedded default) and on the machine's PostgreSQL (multi-instance mode). */
 class LedgerTest {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
-
     @TempDir
     static Path dir;
 
     static Stream<Arguments> databases() {
-        return Stream.of(Arguments.of("h2"), Arguments.of("postgresql"));
+        return TestLedgers.databases();
     }
 
     private static Ledger open(String kind) throws Exception {
-        if (kind.equals("h2")) {
-            return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
-        }
-        return Ledger.open(PG + "?currentSchema=" + newSchema(), "postgres", "", 2);
+        return TestLedgers.open(kind, dir);
     }
 
     private static NewPhotoRecord photo(long order, String sha) {
@@ -204,7 +199,7 @@ class LedgerTest {
     @MethodSource("databases")
     void rowsTriedBeforeTheUnconfirmedFlagExistedAreLookedUpFirst(String kind) throws Exception {
         String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
-                : PG + "?currentSchema=" + newSchema();
+                : TestLedgers.PG + "?currentSchema=" + TestLedgers.newSchema();
         String user = kind.equals("h2") ? "sa" : "postgres";
         Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("4").load().migrate();
         try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
@@ -224,14 +219,6 @@ class LedgerTest {
         }
     }
 
-    private static String newSchema() throws Exception {
-        String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("create schema " + schema);
-        }
-        return schema;
-    }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")

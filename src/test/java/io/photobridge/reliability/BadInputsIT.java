@@ -44,6 +44,7 @@ import io.photobridge.records.PhotoRecord;
 import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.StoredPhoto;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -623,8 +624,10 @@ class BadInputsIT {
             assertThat(answer.body()).contains(rule);
             assertThat(JSON.readTree(answer.body()).path("message").asText()).as("a valid JSON answer").isNotBlank();
             assertThat(answer.headers().map().toString()).doesNotContain(PAVE_SECRET);
-            // no poll followed: give a wrongly queued one the time to run, then look
-            await().pollDelay(Duration.ofMillis(300)).atMost(WAIT).until(() -> true);
+            // no poll followed: the webhook queues a poll before it answers, so a wrongly queued one is now in the queue or
+            // running; once both are empty, look
+            await().atMost(WAIT).until(() -> app.context().getEndpoint("seda:pave-poll", SedaEndpoint.class).getCurrentQueueSize() == 0
+                    && app.context().getInflightRepository().size("pave-poll-session") == 0);
             assertThat(session().lastPolledAt()).isEqualTo(polled);
             assertThat(app.sandbox().photos(PAVE_ORDER)).isEmpty();
             assertThat(app.paveRecords().session("SBX-NOTLINKED")).isEmpty();

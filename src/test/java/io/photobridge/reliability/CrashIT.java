@@ -87,8 +87,11 @@ class CrashIT {
                 last.start().awaitReady(Duration.ofSeconds(60));
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
                         .until(() -> countFiles(inbox.resolve(".done")) == files && sandbox.createdPhotos() >= files);
-                Thread.sleep(2000); // a late duplicate would show up here
                 assertThat(last.isAlive()).as("the last run still running").isTrue();
+                // a late duplicate would come from work still in flight: stop PhotoBridge (graceful: in-flight work ends),
+                // then let every upload the sandbox still holds (each one slowed) land before counting
+                last.stop();
+                await().atMost(Duration.ofMinutes(1)).until(() -> sandbox.faults().slowInFlight() == 0);
             } finally {
                 last.stop();
                 Files.createDirectories(SuiteSize.RESULTS);

@@ -38,6 +38,7 @@ import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.FaultInjector.Drop;
 import io.photobridge.sandbox.FaultInjector.Fault;
+import io.photobridge.sandbox.FaultInjector.LostAnswer;
 import io.photobridge.sandbox.FaultInjector.Slow;
 import io.photobridge.sandbox.FaultInjector.Status;
 import io.photobridge.sandbox.InspektlabsUpload;
@@ -110,6 +111,8 @@ class FaultsIT {
         settings.put("photobridge.recoveryconnect.unknown-outcome-delay-ms", Long.toString(2 * SLOW.minus(CLIENT_TIMEOUT).toMillis()));
         // small damage batches: more Inspektlabs calls, so that its faults are met as often as the others'
         settings.put("photobridge.inspektlabs.max-images-per-batch", "5");
+        // an upload answered past the timeout was accepted: its report comes 0.3 s later, well within this wait
+        settings.put("photobridge.inspektlabs.lost-answer-wait-ms", "10000");
         // the relay's own timer polls the linked sessions while the faults are on
         settings.put("photobridge.pave.poll-ms", "500");
         app = RunningPhotoBridge.start(home, settings);
@@ -195,7 +198,7 @@ class FaultsIT {
                 .untilAsserted(() -> assertThat(snapshot(sessions)).matches(s -> s.settled(photos), "settled"));
         double elapsed = (System.nanoTime() - started) / 1e9;
         // a slow answer may still be handled by a sandbox after the client gave up: let the last of them land before counting
-        Thread.sleep(SLOW.plusSeconds(1).toMillis());
+        await().atMost(bound).until(() -> injectors.stream().allMatch(i -> i.slowInFlight() == 0));
         List<Integer> injected = injectors.stream().map(FaultInjector::injected).toList();
         for (FaultInjector injector : injectors) {
             injector.clear();
@@ -232,6 +235,7 @@ class FaultsIT {
         long unmatchedReports = reports.stream().filter(r -> r.jobId() == null).count();
         long reportedJobs = jobs.stream().filter(j -> j.state() == DamageJobState.REPORTED).count();
         List<String> acceptedUploads = app.inspektlabs().uploads().stream().map(InspektlabsUpload::session).toList();
+        double analysesPerBatch = (double) acceptedUploads.size() / jobs.size();
         Set<String> reportedInspections = reports.stream().map(DamageReport::inspectionId).collect(Collectors.toSet());
 
         // --- PAVE
@@ -252,7 +256,8 @@ class FaultsIT {
                         + "| upload attempts per photo (attempts: photos; at most %d) | %s |%n"
                         + "| damage jobs / reported / reports stored for them | %d / %d / %d |%n"
                         + "| uploads Inspektlabs accepted / their reports stored | %d / %d |%n"
-                        + "| of which reports of uploads timed out on the client (kept, no job) | %d |%n"
+                        + "| analyses per batch (accepted uploads / damage jobs; goal 1.00) | %.2f |%n"
+                        + "| reports not linked to a job | %d |%n"
                         + "| PAVE verdicts recorded (approved + rejected) / approved photos relayed | %d (%d + %d) / %d |%n"
                         + "| work arriving over / elapsed until all settled | %d s / %.1f s |%n",
                 RC_SEED, INSPEKTLABS_SEED, PAVE_SEED, PROBABILITY, SLOW.toMillis(), CLIENT_TIMEOUT.toMillis(),
@@ -261,7 +266,7 @@ class FaultsIT {
                 photos, approvedPave.size(), copies.size(), stored.size(), lost, duplicates, unexpected,
                 app.sandbox().createRequests(), budget, attempts, jobs.size(), reportedJobs, reportsPerJob.values().stream().mapToLong(Long::longValue).sum(),
                 acceptedUploads.size(), acceptedUploads.stream().filter(reportedInspections::contains).count(),
-                unmatchedReports, captures.size(), approvedPave.size(), rejectedPave, relayed, ticks * TICK.toSeconds(), elapsed);
+                analysesPerBatch, unmatchedReports, captures.size(), approvedPave.size(), rejectedPave, relayed, ticks * TICK.toSeconds(), elapsed);
         System.out.println("FaultsIT results (" + size + "):\n" + result);
         size.writeResult("faults", result);
 
@@ -302,8 +307,10 @@ class FaultsIT {
             assertThat(j.state()).as("damage job %d (%s)", j.id(), j.lastError()).isEqualTo(DamageJobState.REPORTED);
             assertThat(reportsPerJob.get(j.id())).as("reports of damage job %d", j.id()).isEqualTo(1L);
         });
-        // every upload Inspektlabs accepted, even one the client timed out on, had its report stored
+        // every upload Inspektlabs accepted, even one the client timed out on, had its report stored, linked to its job
         assertThat(reportedInspections).as("reports stored").containsAll(acceptedUploads);
+        assertThat(unmatchedReports).as("reports not linked to a job").isZero();
+        assertThat(acceptedUploads).as("analyses: one per damage job").hasSameSizeAs(jobs);
         Map<Long, Long> jobsPerPhoto = jobs.stream().flatMap(j -> app.damage().includedPhotos(j.id()).stream())
                 .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
         assertThat(rows).allSatisfy(row -> assertThat(jobsPerPhoto.get(row.id()))
@@ -335,6 +342,87 @@ class FaultsIT {
         }
     }
 
+    /**
+     * 20% of Inspektlabs' upload answers are lost after the upload was accepted (the sandbox stores it, then closes the
+     * connection): every batch is still analysed exactly once, and every report is linked to its job.
+     */
+    @Test
+    void lostUploadAnswersCostNoSecondAnalysis() throws Exception {
+        SuiteSize size = SuiteSize.current();
+        int photos = size.pick(60, 300);
+        Map<String, String> settings = new LinkedHashMap<>();
+        // batches of 3: many uploads, so that the lost answers are many too
+        settings.put("photobridge.inspektlabs.max-images-per-batch", "3");
+        // the sandbox's report comes 0.3 s after it accepted an upload: well within this wait
+        settings.put("photobridge.inspektlabs.lost-answer-wait-ms", "30000");
+        app = RunningPhotoBridge.start(home, settings);
+        long seed = INSPEKTLABS_SEED;
+        app.inspektlabs().faults().randomly(PROBABILITY, seed, "/api/upload", List.of(new LostAnswer()));
+
+        Path staging = home.resolve("staging");
+        for (int i = 0; i < photos; i++) {
+            long order = ORDERS[i % ORDERS.length];
+            Path file = staging.resolve(order + "/" + String.format("IMG_%05d.jpg", i));
+            Files.createDirectories(file.getParent());
+            Files.write(file, uniqueExifJpeg(EXIF_JPEGS[i % EXIF_JPEGS.length], "faults-it lost answer " + i));
+        }
+        long started = System.nanoTime();
+        for (long order : ORDERS) {
+            Files.createDirectories(app.inbox());
+            Files.move(staging.resolve(Long.toString(order)), app.inbox().resolve(Long.toString(order)), StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        Duration bound = Duration.ofSeconds(size.pick(120, 600));
+        await().atMost(bound).pollInterval(Duration.ofMillis(500)).until(() -> {
+            List<DamageJob> jobs = new ArrayList<>();
+            long batched = 0;
+            for (long order : ORDERS) {
+                jobs.addAll(app.damage().jobs(order));
+            }
+            for (DamageJob job : jobs) {
+                batched += app.damage().includedPhotos(job.id()).size();
+            }
+            return batched == photos && jobs.stream().allMatch(j -> j.state() == DamageJobState.REPORTED);
+        });
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        int lostAnswers = app.inspektlabs().faults().injected();
+        app.inspektlabs().faults().clear();
+
+        List<DamageJob> jobs = new ArrayList<>();
+        for (long order : ORDERS) {
+            jobs.addAll(app.damage().jobs(order));
+        }
+        List<InspektlabsUpload> accepted = app.inspektlabs().uploads();
+        List<DamageReport> reports = app.damage().reports();
+        long unmatched = reports.stream().filter(r -> r.jobId() == null).count();
+        Map<Long, Long> reportsPerJob = reports.stream().filter(r -> r.jobId() != null)
+                .collect(Collectors.groupingBy(DamageReport::jobId, Collectors.counting()));
+        double analysesPerBatch = (double) accepted.size() / jobs.size();
+        long waited = app.ledger().timeline(ORDERS[0]).stream().filter(e -> e.kind().equals("DAMAGE_ANSWER_LOST")).count();
+        for (int o = 1; o < ORDERS.length; o++) {
+            waited += app.ledger().timeline(ORDERS[o]).stream().filter(e -> e.kind().equals("DAMAGE_ANSWER_LOST")).count();
+        }
+
+        String result = String.format("| | |%n|---|---|%n"
+                        + "| seed (Inspektlabs uploads) | %d |%n"
+                        + "| upload answers lost after acceptance | probability %.2f per upload: %d of %d answers lost; %d waits for a report |%n"
+                        + "| photos / damage jobs (batches of at most 3) | %d / %d |%n"
+                        + "| uploads Inspektlabs accepted (analyses) | %d |%n"
+                        + "| **analyses per batch** (goal 1.00) | **%.2f** |%n"
+                        + "| reports stored / linked to their job / unmatched | %d / %d / %d |%n"
+                        + "| elapsed until every job was reported | %.1f s |%n",
+                seed, PROBABILITY, lostAnswers, accepted.size(), waited, photos, jobs.size(), accepted.size(), analysesPerBatch, reports.size(),
+                reports.size() - unmatched, unmatched, elapsed);
+        System.out.println("FaultsIT lost answers (" + size + "):\n" + result);
+        size.writeResult("faults-lost-answers", result);
+
+        assertThat(lostAnswers).as("upload answers lost").isPositive();
+        assertThat(waited).as("jobs that waited for the report of a lost answer").isEqualTo(lostAnswers);
+        assertThat(accepted).as("analyses: exactly one per batch").hasSameSizeAs(jobs);
+        assertThat(unmatched).as("reports not linked to a job").isZero();
+        assertThat(jobs).allSatisfy(j -> assertThat(reportsPerJob.get(j.id())).as("reports of damage job %d", j.id()).isEqualTo(1L));
+    }
+
     /** One PAVE capture a driver makes: its session, photo code and QA verdict. */
     private record PaveShot(String session, int code, boolean approved) {
     }
@@ -348,7 +436,7 @@ class FaultsIT {
         if (fault instanceof Status status) {
             return Integer.toString(status.code());
         }
-        return fault instanceof Slow ? "slow" : "drop";
+        return fault instanceof Slow ? "slow" : fault instanceof LostAnswer ? "lost-answer" : "drop";
     }
 
     /**

@@ -5,6 +5,7 @@ import static io.photobridge.sandbox.SandboxTestClient.ORDER;
 import static io.photobridge.sandbox.SandboxTestClient.createBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
@@ -104,6 +105,19 @@ class FaultInjectorTest {
     }
 
     @Test
+    void lostAnswerHandlesTheRequestThenClosesTheConnectionWithoutAnAnswer() throws Exception {
+        assertThat(client.post("/sandbox/faults", "{\"kind\":\"lost-answer\",\"path\":\"/photos\"}").status()).isEqualTo(204);
+
+        assertThatThrownBy(() -> client.post(PHOTOS, createBody("lost", JPEG, 2))).isInstanceOf(IOException.class);
+
+        // the photo was stored all the same, and the next answers are whole again
+        assertThat(sandbox.createRequests()).isEqualTo(1);
+        assertThat(sandbox.faults().injected()).isEqualTo(1);
+        assertThat(sandbox.photos(ORDER)).hasSize(1);
+        assertThat(client.get(PHOTOS).status()).isEqualTo(200);
+    }
+
+    @Test
     void slowFaultDelaysTheAnswerThenAnswersNormally() throws Exception {
         sandbox.faults().failNext(1, "/photos", new Slow(Duration.ofMillis(800)));
 
@@ -121,6 +135,9 @@ class FaultInjectorTest {
 
         assertThatThrownBy(() -> client.send("GET", PHOTOS, null, SandboxTestClient.STATIC_TOKEN, Duration.ofMillis(500)))
                 .isInstanceOf(HttpTimeoutException.class);
+        // the sandbox still handles the request after the client gave up; the count of slowed requests says when it is done
+        await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.faults().slowInFlight() == 0);
+        assertThat(sandbox.faults().injected()).isEqualTo(1);
     }
 
     @Test
@@ -234,7 +251,7 @@ class FaultInjectorTest {
         Response noStatus = admin("POST", "{\"kind\":\"status\"}");
 
         assertThat(unknown.status()).isEqualTo(400);
-        assertThat(unknown.json().path("message").asText()).contains("status, slow, drop, random");
+        assertThat(unknown.json().path("message").asText()).contains("status, slow, drop, lost-answer, random");
         assertThat(noStatus.status()).isEqualTo(400);
         assertThat(client.get(TYPES).status()).isEqualTo(200);
     }

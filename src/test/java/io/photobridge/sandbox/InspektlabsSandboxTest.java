@@ -579,7 +579,7 @@ class InspektlabsSandboxTest {
                 .file("left.jpg", "image/jpeg", bytes(4000, 6));
         assertThat(client.upload(body, auth.accessToken()).status()).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.callbacksDelivered() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.callbacksDelivered() == 1);
 
         assertThat(receiver.bodies).hasSize(1);
         assertThat(receiver.contentTypes).containsExactly("application/json");
@@ -654,7 +654,7 @@ class InspektlabsSandboxTest {
         Auth auth = client.auth();
         assertThat(client.upload(oneImage(auth), auth.accessToken()).status()).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.callbacksDelivered() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.callbacksDelivered() == 1);
 
         assertThat(sandbox.callbacksAttempted()).isEqualTo(2);
         assertThat(receiver.bodies).hasSize(2);
@@ -669,8 +669,8 @@ class InspektlabsSandboxTest {
         Auth auth = client.auth();
         client.upload(oneImage(auth), auth.accessToken());
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.callbacksAttempted() == 3);
-        await().during(CALLBACK_DELAY.multipliedBy(3)).atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.callbacksAttempted() == 3);
+        await().during(CALLBACK_DELAY.multipliedBy(3)).atMost(CALLBACK_DELAY.multipliedBy(3).plusSeconds(60))
                 .until(() -> sandbox.callbacksAttempted() == 3);
 
         assertThat(sandbox.callbacksDelivered()).isZero();
@@ -686,7 +686,7 @@ class InspektlabsSandboxTest {
         client.upload(fileUpload(auth, "http://127.0.0.1:" + closedPort + "/hook").file("a.jpg", "image/jpeg", JPEG),
                 auth.accessToken());
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.callbacksAttempted() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.callbacksAttempted() == 3);
         assertThat(sandbox.callbacksDelivered()).isZero();
         assertThat(sandbox.deliverNow(auth.session())).isEqualTo(-1);
     }

@@ -378,7 +378,7 @@ class PaveSandboxTest {
         assertThat(get("/v1/sessions/" + key).status()).isEqualTo(500);
         assertThat(admin("DELETE", "/sandbox/faults", null).status()).isEqualTo(204);
         assertThat(get("/v1/sessions/" + key).status()).isEqualTo(200);
-        assertMessage(admin("POST", "/sandbox/faults", "{\"kind\":\"nope\"}"), 400, "The kind must be one of status, slow, drop, random.");
+        assertMessage(admin("POST", "/sandbox/faults", "{\"kind\":\"nope\"}"), 400, "The kind must be one of status, slow, drop, lost-answer, random.");
     }
 
     // ------------------------------------------------------------------ admin
@@ -448,7 +448,7 @@ class PaveSandboxTest {
             sandbox.capture(key, 1, true, null, null);
             sandbox.status(key, "COMPLETE");
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4);
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == 4);
             assertThat(received).allMatch(line -> line.startsWith("h1 "));
             List<JsonNode> bodies = new ArrayList<>();
             for (String line : received) {

@@ -134,7 +134,7 @@ class RecoveryConnectSandboxTest {
         assertThat(auth.json().path("expires_in").asLong()).isEqualTo(1);
         assertThat(client.send("GET", PHOTOS, null, token).status()).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> client.send("GET", PHOTOS, null, token).status() == 401);
     }
 
