@@ -23,6 +23,11 @@ import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.IngestPipeline;
+import io.photobridge.console.ApiAnswers;
+import io.photobridge.console.ConsoleApi;
+import io.photobridge.console.ConsoleAssets;
+import io.photobridge.console.FailedFiles;
+import io.photobridge.console.Thumbnails;
 import io.photobridge.ingest.IngestProgress;
 import io.photobridge.ingest.InspectionRules;
 import io.photobridge.ingest.MediaInspector;
@@ -78,6 +83,7 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -172,10 +178,24 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("transferApi", new TransferApi(transfers, apiToken));
         registry.bind("transferFiles", new TransferFiles(transfers));
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
-                registry.lookupByNameAndType("paveRecords", PaveRecords.class), transferRecords, apiToken));
+                registry.lookupByNameAndType("paveRecords", PaveRecords.class), transferRecords, typeLabels));
 
         configureJobs(context, s, ledger, recoveryConnect, apiToken, runId);
         configureRoutes(context, s, apiToken);
+        // the API's routes (records, console) and the console page: refusals are answered by apiAnswers (routeConfiguration api-errors)
+        registry.bind("apiToken", apiToken);
+        registry.bind("apiAnswers", new ApiAnswers());
+        registry.bind("consoleAssets", new ConsoleAssets());
+        Path inbox = Path.of(s.get("photobridge.inbox.dir"));
+        ValidatingRouteReloadStrategy reloads = registry.lookupByNameAndType("routeReloader", ValidatingRouteReloadStrategy.class);
+        registry.bind("consoleApi", new ConsoleApi(context, ledger, registry.lookupByNameAndType("ingestProgress", IngestProgress.class),
+                modes, reloads == null ? List::of : reloads::recentReloads,
+                new FailedFiles(inbox, s.get("photobridge.inbox.error-folder"), registry.lookupByNameAndType("photobridgeS3", S3Client.class),
+                        s.optional(S3_BUCKET), s.get("photobridge.s3.error-prefix"),
+                        registry.lookupByNameAndType("s3Processed", IdempotentRepository.class), ledger),
+                new Thumbnails(Path.of(s.get("photobridge.console.thumbnail-dir")), inbox,
+                        () -> context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder").orElse(".done"),
+                        s.get("photobridge.inbox.error-folder"))));
         configureMetrics(context, ledger);
         LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
                 recoveryConnect.settings());

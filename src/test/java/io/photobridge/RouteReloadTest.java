@@ -110,7 +110,7 @@ class RouteReloadTest {
             bean name typo       | records-api.camel.yaml            | ref: orderRecordsApi                   | ref: orderRecordsApii                   | orderRecordsApii
             bean method typo     | records-api.camel.yaml            | method: records                        | method: recordz                         | recordz
             endpoint option typo | ingest-drop-folder.camel.yaml     | greedy: true                           | greedyy: true                           | greedyy
-            unknown component    | records-api.camel.yaml            | uri: platform-http:/api/orders         | uri: platfrom-http:/api/orders          | platfrom-http
+            unknown component    | admin-reloads.camel.yaml          | uri: platform-http:/api/reloads        | uri: platfrom-http:/api/reloads         | platfrom-http
             consumer removed     | recoveryconnect-upload.camel.yaml | uri: direct:recoveryconnect-upload     | uri: direct:recoveryconnect-uploads     | no route would consume direct:recoveryconnect-upload
             duplicate route id   | records-api.camel.yaml            | id: records-api                        | id: ingest-pipeline                     | route id 'ingest-pipeline' is used twice
             """)

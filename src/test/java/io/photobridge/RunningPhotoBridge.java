@@ -53,6 +53,7 @@ public final class RunningPhotoBridge implements AutoCloseable {
         p.put("camel.server.port", String.valueOf(httpPort));
         p.put("photobridge.inspektlabs.public-base-url", "http://127.0.0.1:" + httpPort);
         p.put("photobridge.inspektlabs.media-dir", home.resolve("media").toString());
+        p.put("photobridge.console.thumbnail-dir", home.resolve("thumbnails").toString());
         p.put("photobridge.inspektlabs.quiet-period-ms", "1000");
         p.put("photobridge.inspektlabs.retry.initial-delay-ms", "100");
         p.put("photobridge.inspektlabs.retry.max-delay-ms", "500");
@@ -133,7 +134,7 @@ public final class RunningPhotoBridge implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

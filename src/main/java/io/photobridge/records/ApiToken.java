@@ -3,6 +3,7 @@ package io.photobridge.records;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import io.photobridge.console.ApiRefusal;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
@@ -22,9 +23,19 @@ public final class ApiToken {
 
     /** True when the request carries the token; otherwise answers 403 (API off) or 401 and returns false. */
     public boolean admit(Exchange exchange) {
-        if (token.length == 0) {
-            answer(exchange, 403, "the API is off: set photobridge.api.token (env PHOTOBRIDGE_API_TOKEN) and photobridge.api.enabled=true");
+        try {
+            require(exchange);
+            return true;
+        } catch (ApiRefusal refusal) {
+            answer(exchange, refusal.status(), refusal.getMessage());
             return false;
+        }
+    }
+
+    /** For routes whose refusals are mapped once (routeConfiguration api-errors): throws a 403 or 401 {@link ApiRefusal}. */
+    public void require(Exchange exchange) {
+        if (token.length == 0) {
+            throw new ApiRefusal(403, "the API is off: set photobridge.api.token (env PHOTOBRIDGE_API_TOKEN) and photobridge.api.enabled=true");
         }
         String auth = exchange.getIn().getHeader("Authorization", "", String.class);
         String given = auth.startsWith("Bearer ") ? auth.substring(7) : "";
@@ -32,10 +43,8 @@ public final class ApiToken {
             LOG.warn("API request refused: {} bearer token for {} {} (from {})", auth.isEmpty() ? "no" : "wrong",
                     exchange.getIn().getHeader(Exchange.HTTP_METHOD), exchange.getIn().getHeader(Exchange.HTTP_PATH),
                     exchange.getIn().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS));
-            answer(exchange, 401, "a valid bearer token is required (photobridge.api.token)");
-            return false;
+            throw new ApiRefusal(401, "a valid bearer token is required (photobridge.api.token)");
         }
-        return true;
     }
 
     /** A JSON {"message": ...} answer. */

@@ -49,7 +49,7 @@ class ReloadIT {
             {"bean name typo", "records-api.camel.yaml", "ref: orderRecordsApi", "ref: orderRecordsApii", "orderRecordsApii"},
             {"bean method typo", "recoveryconnect-upload.camel.yaml", "method: upload", "method: uplaod", "uplaod"},
             {"endpoint option typo", "ingest-drop-folder.camel.yaml", "greedy: true", "greedyy: true", "greedyy"},
-            {"unknown component", "records-api.camel.yaml", "uri: platform-http:", "uri: platfrom-http:", "platfrom-http"},
+            {"unknown component", "admin-reloads.camel.yaml", "uri: platform-http:", "uri: platfrom-http:", "platfrom-http"},
             {"YAML syntax", "ingest-pipeline.camel.yaml", "steps:", "steps: [", "not valid YAML"},
             {"unknown DSL field", "ingest-pipeline.camel.yaml", "method: identify", "methd: identify", "methd"},
             {"direct consumer removed", "recoveryconnect-upload.camel.yaml", "uri: direct:recoveryconnect-upload",

@@ -184,6 +184,13 @@ class SecretsIT {
         get(base + "/observe/health", Map.of());
         get(base + "/observe/metrics", Map.of());
         get(base + "/api/orders/" + ORDER + "/records", Map.of("Authorization", "Bearer " + apiToken));
+        // the console's API: dashboard (vendors' states and messages), failed inputs with their notes' reasons, a retry
+        get(base + "/api/console/dashboard", Map.of("Authorization", "Bearer " + apiToken));
+        get(base + "/api/failures", Map.of("Authorization", "Bearer " + apiToken));
+        get(base + "/api/failures", Map.of("Authorization", "Bearer wrong-token"));
+        post(base + "/api/failures/retry", "{\"id\":\"folder:nothing.jpg\"}",
+                Map.of("Authorization", "Bearer " + apiToken, "Content-Type", "application/json"));
+        get(base + "/console/", Map.of());
     }
 
     /** The sandbox's base URL, from the jar's own log line ("... sandbox listening on http://..."). */
