@@ -113,6 +113,7 @@ class RouteReloadTest {
             unknown component    | admin-reloads.camel.yaml          | uri: platform-http:/api/reloads        | uri: platfrom-http:/api/reloads         | platfrom-http
             consumer removed     | recoveryconnect-upload.camel.yaml | uri: direct:recoveryconnect-upload     | uri: direct:recoveryconnect-uploads     | no route would consume direct:recoveryconnect-upload
             duplicate route id   | records-api.camel.yaml            | id: records-api                        | id: ingest-pipeline                     | route id 'ingest-pipeline' is used twice
+            rest consumer removed | records-api.camel.yaml           | uri: direct:api-orders                 | uri: direct:api-orderz                  | no route would consume direct:api-orders (sent to by
             """)
     void editThatCannotRunIsRejectedAndEveryRouteKeepsRunning(String kind, String file, String from, String to, String reason)
             throws Exception {
@@ -132,6 +133,21 @@ class RouteReloadTest {
         assertThat(app.context().getRoutes()).allMatch(r -> app.context().getRouteController().getRouteStatus(r.getRouteId()).isStarted());
         assertThat(readiness("routes-running")).isEqualTo("UP");
         assertPhotosStillFlow("after-" + kind.replace(' ', '-') + ".jpg");
+    }
+
+    @Test
+    void anEditOfTheRestDslSaysARestartIsNeededAndChangesNothing() throws Exception {
+        ValidatingRouteReloadStrategy reloader = start();
+        Map<String, Route> before = runningRoutes();
+        Path rest = home.resolve("routes/api-rest.camel.yaml");
+
+        Files.writeString(rest, Files.readString(rest).replace("description: Orders with photos, most recently active first, by page",
+                "description: Orders, newest first"));
+
+        await().atMost(WAIT).until(() -> !reloader.recentReloads().isEmpty()
+                && reloader.recentReloads().get(0).outcome() == Reload.Outcome.RESTART_NEEDED);
+        assertThat(reloader.recentReloads().get(0).detail()).contains("api-rest.camel.yaml").contains("restart");
+        assertThat(runningRoutes()).containsExactlyInAnyOrderEntriesOf(before);
     }
 
     @Test

@@ -82,6 +82,6 @@ class ValidateCommandTest {
     private static void edit(Path file, String from, String to) throws Exception {
         String text = Files.readString(file);
         assertThat(text).contains(from);
-        Files.writeString(file, text.replace(from, to));
+        Files.writeString(file, text.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
     }
 }

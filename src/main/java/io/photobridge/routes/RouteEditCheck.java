@@ -26,6 +26,8 @@ import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.ToDynamicDefinition;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
 import org.apache.camel.reifier.RouteReifier;
 import org.apache.camel.spi.BeanRepository;
 import org.apache.camel.spi.PropertiesComponent;
@@ -100,10 +102,11 @@ public final class RouteEditCheck {
             List<RouteDefinition> routes = new ArrayList<>();
             List<RouteConfigurationDefinition> configurations = new ArrayList<>();
             Map<RouteDefinition, Path> fileOf = new HashMap<>();
+            Map<String, String> restSends = new HashMap<>();
             for (Path file : set.files()) {
-                parse(scratch, file, routes, configurations, fileOf, problems);
+                parse(scratch, file, routes, configurations, fileOf, restSends, problems);
             }
-            checkWiring(routes, configurations, fileOf, switchedOff, problems);
+            checkWiring(routes, configurations, fileOf, restSends, switchedOff, problems);
             for (RouteDefinition route : routes) {
                 if (unresolved.contains(fileOf.get(route))) {
                     continue; // its placeholder is reported already; building it would only say so again
@@ -141,7 +144,8 @@ public final class RouteEditCheck {
     }
 
     private static void parse(CamelContext scratch, Path file, List<RouteDefinition> routes,
-            List<RouteConfigurationDefinition> configurations, Map<RouteDefinition, Path> fileOf, List<String> problems) {
+            List<RouteConfigurationDefinition> configurations, Map<RouteDefinition, Path> fileOf, Map<String, String> restSends,
+            List<String> problems) {
         try {
             Resource resource = ResourceHelper.resolveMandatoryResource(scratch, "file:" + file);
             for (RoutesBuilder builder : PluginHelper.getRoutesLoader(scratch).findRoutesBuilders(List.of(resource))) {
@@ -154,6 +158,14 @@ public final class RouteEditCheck {
                         routes.add(route);
                         fileOf.put(route, file);
                     }
+                    for (RestDefinition rest : routeBuilder.getRestCollection().getRests()) {
+                        for (VerbDefinition verb : rest.getVerbs()) {
+                            if (verb.getTo() != null && verb.getTo().getUri() != null) {
+                                restSends.putIfAbsent(internalName(verb.getTo().getUri()), file + " (rest " + rest.getPath()
+                                        + (verb.getPath() == null ? "" : verb.getPath()) + ")");
+                            }
+                        }
+                    }
                 }
             }
         } catch (Exception e) {
@@ -163,7 +175,7 @@ public final class RouteEditCheck {
 
     /** Every direct:/seda: endpoint a route, a route configuration or the Java code sends to has a consumer in the new set. */
     private void checkWiring(List<RouteDefinition> routes, List<RouteConfigurationDefinition> configurations,
-            Map<RouteDefinition, Path> fileOf, Set<String> switchedOff, List<String> problems) {
+            Map<RouteDefinition, Path> fileOf, Map<String, String> restSends, Set<String> switchedOff, List<String> problems) {
         Set<String> consumed = new LinkedHashSet<>(switchedOff);
         for (RouteDefinition route : routes) {
             FromDefinition from = route.getInput();
@@ -173,6 +185,7 @@ public final class RouteEditCheck {
         }
         Map<String, String> senders = new HashMap<>();
         javaSendsTo.forEach(uri -> senders.put(internalName(uri), "PhotoBridge's Java code"));
+        restSends.forEach(senders::putIfAbsent);
         for (RouteDefinition route : routes) {
             sendsTo(route.getOutputs()).forEach(uri -> senders.putIfAbsent(uri, fileOf.get(route) + " (route '" + route.getRouteId() + "')"));
         }

@@ -38,11 +38,13 @@ public final class RouteSet {
     private final Map<Path, String> texts;
     private final Map<String, Entry> routes;
     private final Map<String, Entry> configurations;
+    private final Map<String, Entry> rests;
 
-    private RouteSet(Map<Path, String> texts, Map<String, Entry> routes, Map<String, Entry> configurations) {
+    private RouteSet(Map<Path, String> texts, Map<String, Entry> routes, Map<String, Entry> configurations, Map<String, Entry> rests) {
         this.texts = texts;
         this.routes = routes;
         this.configurations = configurations;
+        this.rests = rests;
     }
 
     /** Reads the files; a file that is not YAML, a route without an id or an id used twice is a {@link RouteEditException}. */
@@ -50,10 +52,11 @@ public final class RouteSet {
         Map<Path, String> texts = new LinkedHashMap<>();
         Map<String, Entry> routes = new LinkedHashMap<>();
         Map<String, Entry> configurations = new LinkedHashMap<>();
+        Map<String, Entry> rests = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (Path file : files) {
             try {
-                readFile(file, texts, routes, configurations);
+                readFile(file, texts, routes, configurations, rests);
             } catch (RouteEditException e) {
                 problems.addAll(e.problems());
             }
@@ -62,11 +65,11 @@ public final class RouteSet {
             throw new RouteEditException(problems);
         }
         return new RouteSet(Collections.unmodifiableMap(texts), Collections.unmodifiableMap(routes),
-                Collections.unmodifiableMap(configurations));
+                Collections.unmodifiableMap(configurations), Collections.unmodifiableMap(rests));
     }
 
-    private static void readFile(Path file, Map<Path, String> texts, Map<String, Entry> routes, Map<String, Entry> configurations)
-            throws RouteEditException {
+    private static void readFile(Path file, Map<Path, String> texts, Map<String, Entry> routes, Map<String, Entry> configurations,
+            Map<String, Entry> rests) throws RouteEditException {
         String text;
         try {
             text = Files.readString(file);
@@ -95,6 +98,10 @@ public final class RouteSet {
                 collect(file, map, "route", routes);
                 collect(file, map, "routeConfiguration", configurations);
                 collect(file, map, "route-configuration", configurations);
+                if (map.get("rest") instanceof Map<?, ?> rest) {
+                    String id = rest.get("id") instanceof String restId ? restId : file + "#rest" + rests.size();
+                    rests.put(id, new Entry(id, file, rest.toString(), null, null));
+                }
             }
         }
     }
@@ -148,6 +155,11 @@ public final class RouteSet {
 
     public Map<String, Entry> configurations() {
         return configurations;
+    }
+
+    /** The rest: definitions (Camel builds their HTTP operations at start-up only). */
+    public Map<String, Entry> rests() {
+        return rests;
     }
 
     /** The line of a file where an id is written (1-based), or 0 when it is not found. */

@@ -70,6 +70,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
     private RouteSet appliedSet;
     private Map<String, String> appliedRoutes = Map.of();
     private Map<String, String> appliedConfigurations = Map.of();
+    private Map<String, String> appliedRests = Map.of();
     private Properties appliedConfig;
     private volatile String pendingRejection;
     private final AtomicInteger rejected = new AtomicInteger();
@@ -193,7 +194,8 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
             return record(new Reload(Instant.now(), trigger, replaced.isEmpty() ? Reload.Outcome.UNCHANGED : Reload.Outcome.APPLIED,
                     replaced.isEmpty() ? "no route definition changed" : "replaced " + replaced.size() + " route(s)", replaced));
         } catch (RouteEditException e) {
-            return record(new Reload(Instant.now(), trigger, Reload.Outcome.REJECTED, e.getMessage(), List.of()));
+            return record(new Reload(Instant.now(), trigger,
+                    e.isRestartNeeded() ? Reload.Outcome.RESTART_NEEDED : Reload.Outcome.REJECTED, e.getMessage(), List.of()));
         } catch (RolledBack e) {
             pendingRejection = e.getMessage(); // the files on disk are not what runs
             return record(new Reload(Instant.now(), trigger, Reload.Outcome.ROLLED_BACK, e.getMessage(), e.routes));
@@ -205,6 +207,11 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         CamelContext context = getCamelContext();
         Map<String, String> nextRoutes = resolved(next.routes());
         Map<String, String> nextConfigurations = resolved(next.configurations());
+        if (!resolved(next.rests()).equals(appliedRests)) {
+            throw RouteEditException.restartNeeded("a rest: definition changed (" + next.rests().values().stream()
+                    .map(r -> r.file().getFileName().toString()).distinct().toList() + "): Camel builds the HTTP operations of the"
+                    + " rest DSL at start-up; nothing was applied, restart PhotoBridge to apply the edit");
+        }
         Set<String> changedConfigurations = new TreeSet<>();
         for (String id : union(nextConfigurations.keySet(), appliedConfigurations.keySet())) {
             if (!Objects.equals(nextConfigurations.get(id), appliedConfigurations.get(id))) {
@@ -383,6 +390,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
         appliedSet = set;
         appliedRoutes = resolved(set.routes());
         appliedConfigurations = resolved(set.configurations());
+        appliedRests = resolved(set.rests());
     }
 
     /** Each entry's definition with its placeholders resolved by the running settings, so a settings change is a definition change. */
