@@ -211,11 +211,20 @@ public final class JarProcess implements AutoCloseable {
     }
 
     /** A free loopback port. */
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up): a port taken from that range and released could be
+     * handed to a sandbox that binds port 0 before PhotoBridge binds it, and requests then reach the sandbox.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20000, 32000);
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // in use: try another
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 }

@@ -1,7 +1,5 @@
 package io.photobridge;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -134,11 +132,8 @@ public final class RunningPhotoBridge implements AutoCloseable {
         }
     }
 
+    /** A free port outside the range the sandboxes' port-0 binds draw from (see JarProcess.freePort). */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.photobridge.bench.JarProcess.freePort();
     }
 }
