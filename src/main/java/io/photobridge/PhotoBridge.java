@@ -15,6 +15,7 @@ import java.util.Properties;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.photobridge.routes.Causes;
 import io.photobridge.sandbox.SandboxConfiguration;
 import io.photobridge.vendor.VendorModes;
 import org.apache.camel.CamelConfiguration;
@@ -52,16 +53,9 @@ public final class PhotoBridge {
     private PhotoBridge() {
     }
 
-    /** The messages of an exception and its causes, outermost first, without repeats. */
+    /** The messages of an exception and its causes, outermost first, without repeats, on one line. */
     static String causes(Throwable e) {
-        StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replaceAll("\\s+", " ");
-            if (!text.toString().contains(message)) {
-                text.append(text.length() == 0 ? "" : " <- ").append(message);
-            }
-        }
-        return text.toString();
+        return Causes.of(e);
     }
 
     /** Route files of a feature switched off by its setting: never loaded (their beans are not made), nor reloaded. */

@@ -1,13 +1,13 @@
 package io.photobridge.routes;
 
 /** One line from an exception and its causes. */
-final class Causes {
+public final class Causes {
 
     private Causes() {
     }
 
     /** The messages of an exception and its causes, outermost first, without repeats, on one line. */
-    static String of(Throwable e) {
+    public static String of(Throwable e) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().replaceAll("\\s+", " ").trim();
