@@ -28,7 +28,8 @@ import io.photobridge.sandbox.StoredPhoto;
 /**
  * The benchmark harness: runs the shipped jar against sandboxes on loopback (hosted here, outside PhotoBridge's process) and, for
  * throughput, the raw JDK HttpClient baseline against the same sandbox. Usage: {@code bench/run [scenario...]} with scenarios
- * throughput, latency, memory, backlog, startup (default: all). Results: stdout and {@code target/bench/<scenario>.md}.
+ * throughput, latency, memory, backlog, startup (default: all), and instances (1, 2, 3 jars on one PostgreSQL ledger). Results:
+ * stdout and {@code target/bench/<scenario>.md}.
  */
 public final class Bench {
 
@@ -52,8 +53,9 @@ public final class Bench {
                 case "memory" -> bench.memory();
                 case "backlog" -> bench.backlog();
                 case "startup" -> bench.startup();
+                case "instances" -> new InstancesBench(bench.project, bench.work, bench.scale).run();
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario
-                        + " (throughput, latency, memory, backlog, startup)");
+                        + " (throughput, latency, memory, backlog, startup, instances)");
             };
             Files.createDirectories(bench.work);
             String text = "### " + scenario + " (" + Instant.now() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
