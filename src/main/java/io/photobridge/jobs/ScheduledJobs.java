@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,19 +26,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs PhotoBridge's scheduled jobs for their YAML routes (cron) and the API (on demand): one instance at a time per job
- * (a lease in the ledger), each run recorded with its outcome and counts, logged in one line, and counted in the metrics.
+ * Runs PhotoBridge's scheduled jobs for their YAML routes (cron, on the instance leading the jobs singleton) and the API (on
+ * demand, any instance): one run at a time per job (a lease in the ledger), each run recorded with its outcome and counts,
+ * logged in one line, and counted in the metrics.
  */
 public final class ScheduledJobs implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledJobs.class);
     /** The id of a job's cron route: job-{name}. */
     static final String ROUTE_PREFIX = "job-";
+    /** The singleton whose leader runs the jobs' crons (their routes' group is singleton-jobs). */
+    public static final String SINGLETON = "jobs";
 
     private final JobRecords records;
     private final Map<String, Job> jobs;
     private final String instance;
     private final Duration lease;
+    private final Supplier<Optional<String>> cronLeader;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private CamelContext camelContext;
 
@@ -45,12 +50,15 @@ public final class ScheduledJobs implements CamelContextAware {
      * @param jobs     the jobs by name, in the order the API lists them
      * @param instance this process in the leases and runs
      * @param lease    how long a run holds its job's lease (a crashed instance's lease expires after it)
+     * @param cronLeader the instance whose crons run the jobs now (the jobs singleton's leader)
      */
-    public ScheduledJobs(JobRecords records, Map<String, Job> jobs, String instance, Duration lease) {
+    public ScheduledJobs(JobRecords records, Map<String, Job> jobs, String instance, Duration lease,
+                         Supplier<Optional<String>> cronLeader) {
         this.records = records;
         this.jobs = new LinkedHashMap<>(jobs);
         this.instance = instance;
         this.lease = lease;
+        this.cronLeader = cronLeader;
     }
 
     /** How a run request ended: RAN (with its report) or SKIPPED because another run holds the job. */
@@ -136,14 +144,16 @@ public final class ScheduledJobs implements CamelContextAware {
                 : MicrometerUtils.getMeterRegistryFromCamelRegistry(camelContext.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
     }
 
-    /** Each job's state: cron, last run (any instance), next run on this instance, who holds it now. */
+    /** Each job's state: cron, the instance whose cron runs it, last run (any instance), next run on this instance, who holds it now. */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> all = new ArrayList<>();
+        String leader = cronLeader.get().orElse(null);
         for (String job : jobs.keySet()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("job", job);
             entry.put("route", ROUTE_PREFIX + job);
             cron(job).ifPresent(cron -> entry.put("cron", cron));
+            entry.put("cronOn", leader);
             entry.put("nextRun", nextRun(job).orElse(null));
             entry.put("runningOn", records.holder(job).orElse(null));
             List<JobRecords.Run> runs = records.runs(job, 1);
