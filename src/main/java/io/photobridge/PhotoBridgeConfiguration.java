@@ -296,8 +296,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         jobs.put("housekeeping-storage", housekeeping.storage(s.integer("photobridge.housekeeping.s3-processed-days"),
                 s3MovesToDone, media, s.integer("photobridge.housekeeping.media-days")));
         jobs.put("housekeeping-timeline", housekeeping.timeline(s.integer("photobridge.housekeeping.timeline-days")));
-        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, cluster.instance(), s.seconds("photobridge.jobs.lease-seconds"),
-                () -> cluster.leader(ScheduledJobs.SINGLETON));
+        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, cluster.instance(), cluster);
         scheduled.setCamelContext(context);
         context.getRegistry().bind("scheduledJobs", scheduled);
         context.getRegistry().bind("jobsApi", new JobsApi(scheduled, apiToken));

@@ -25,8 +25,10 @@ import org.apache.camel.support.cluster.AbstractCamelClusterService;
  */
 public final class LedgerClusterService extends AbstractCamelClusterService<LedgerClusterView> {
 
-    /** The advisory locks' first key: PhotoBridge's ("PB01"); the second is the namespace's hash. */
+    /** The singletons' advisory locks' first key ("PB01"); the second is the namespace's hash. */
     static final int LOCK_CLASS = 0x50423031;
+    /** The run locks' first key ("PB02"); the second is the name's hash. */
+    static final int RUN_LOCK_CLASS = 0x50423032;
     private static final String APPLICATION_PREFIX = "photobridge/";
 
     private final String instance;
@@ -136,9 +138,13 @@ public final class LedgerClusterService extends AbstractCamelClusterService<Ledg
 
     /** Takes the singleton's advisory lock on this connection; false when another session holds it. */
     static boolean tryLock(Connection connection, String namespace) throws SQLException {
+        return tryLock(connection, LOCK_CLASS, namespace);
+    }
+
+    private static boolean tryLock(Connection connection, int lockClass, String name) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("select pg_try_advisory_lock(?, ?)")) {
-            st.setInt(1, LOCK_CLASS);
-            st.setInt(2, namespace.hashCode());
+            st.setInt(1, lockClass);
+            st.setInt(2, name.hashCode());
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
@@ -154,20 +160,55 @@ public final class LedgerClusterService extends AbstractCamelClusterService<Ledg
         }
     }
 
+    /**
+     * Holds a run lock (one run of a job at a time across the instances) until the answer is closed; empty when another
+     * instance holds it. Like a singleton's lock it lives on a connection of its own, so PostgreSQL frees the lock of an
+     * instance that dies during the run. On H2 (one instance) there is nobody to exclude: always held.
+     */
+    public Optional<AutoCloseable> tryRunLock(String name) {
+        if (!clustered()) {
+            return Optional.of(() -> { });
+        }
+        try {
+            Connection connection = connect();
+            try {
+                if (tryLock(connection, RUN_LOCK_CLASS, name)) {
+                    return Optional.of(connection::close);
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+            connection.close();
+            return Optional.empty();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot take the run lock of " + name + " in the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The instance holding a run lock now, if any. */
+    public Optional<String> runLockHolder(String name) {
+        return clustered() ? holder(RUN_LOCK_CLASS, name) : Optional.empty();
+    }
+
     /** The instance whose session holds the singleton's lock, from PostgreSQL's own lock table; empty when none does. */
     Optional<String> holder(String namespace) {
+        return holder(LOCK_CLASS, namespace);
+    }
+
+    private Optional<String> holder(int lockClass, String name) {
         try (Connection c = ledger.getConnection(); PreparedStatement st = c.prepareStatement("select a.application_name"
                 + " from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted"
                 + " and l.classid::bigint = ? and l.objid::bigint = ? and l.objsubid = 2")) {
-            st.setLong(1, Integer.toUnsignedLong(LOCK_CLASS));
-            st.setLong(2, Integer.toUnsignedLong(namespace.hashCode()));
+            st.setLong(1, Integer.toUnsignedLong(lockClass));
+            st.setLong(2, Integer.toUnsignedLong(name.hashCode()));
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                String name = rs.getString(1);
-                return Optional.of(name != null && name.startsWith(APPLICATION_PREFIX) ? name.substring(APPLICATION_PREFIX.length())
-                        : "another session (" + name + ")");
+                String application = rs.getString(1);
+                return Optional.of(application != null && application.startsWith(APPLICATION_PREFIX)
+                        ? application.substring(APPLICATION_PREFIX.length()) : "another session (" + application + ")");
             }
         } catch (SQLException e) {
             return Optional.of("unknown (" + e.getMessage() + ")");

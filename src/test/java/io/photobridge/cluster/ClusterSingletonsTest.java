@@ -109,6 +109,32 @@ class ClusterSingletonsTest {
         assertThat(leader.leader("jobs")).contains(follower.instance());
     }
 
+    @Test
+    void aRunLockIsHeldByOneInstanceAtATimeAndFreedWhenItsHolderDies() throws Exception {
+        String url = newSchema();
+        LedgerClusterService a = instance("instance-a", url);
+        LedgerClusterService b = instance("instance-b", url);
+        AutoCloseable held = a.tryRunLock("job:reconcile").orElseThrow();
+        assertThat(b.tryRunLock("job:reconcile")).isEmpty();
+        assertThat(b.runLockHolder("job:reconcile")).contains("instance-a");
+        b.tryRunLock("job:housekeeping-done").orElseThrow().close();
+        held.close();
+        assertThat(b.runLockHolder("job:reconcile")).isEmpty();
+
+        // a holder that dies mid-run (its session ends) frees the lock at once: no lease to wait out
+        a.tryRunLock("job:reconcile").orElseThrow();
+        try (Connection admin = DriverManager.getConnection(PG, "postgres", "");
+             PreparedStatement st = admin.prepareStatement("select pg_terminate_backend(pid) from pg_stat_activity"
+                     + " where application_name = ?")) {
+            st.setString(1, "photobridge/instance-a");
+            st.execute();
+        }
+        await().atMost(FAILOVER).until(() -> b.tryRunLock("job:reconcile").map(lock -> {
+            open.add(lock);
+            return true;
+        }).orElse(false));
+    }
+
     /** An instance of the real PhotoBridge on the shared ledger and the shared media folder, with an inbox of its own. */
     private RunningPhotoBridge photoBridge(String id, String url, Path media) {
         RunningPhotoBridge app = RunningPhotoBridge.start(home.resolve(id), Map.of(

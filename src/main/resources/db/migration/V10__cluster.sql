@@ -1,4 +1,4 @@
--- Damage analysis with several instances: every instance records a newly recorded photo or video here ("queued for damage
+-- Several instances on one ledger. Damage analysis: every instance records a newly recorded photo or video here ("queued for damage
 -- analysis"); only the instance that leads the damage-batches singleton takes the rows into its batches (the aggregator
 -- with its JDBC repository), so batch completion and recovery run on one instance while no queued photo is lost when
 -- the instance that recorded it dies. A row is deleted once its photo is in a batch. The same SQL on H2 and PostgreSQL.
@@ -14,3 +14,7 @@ create table damage_queue (
     queued_at    timestamp with time zone not null,
     constraint uq_damage_queue_photo unique (photo_id)
 );
+
+-- One run of a scheduled job at a time is now a PostgreSQL advisory lock held for the run (freed by the server when the
+-- instance running it dies), not a lease row that a crashed instance held for up to an hour. The runs stay in job_run.
+drop table job_lease;
