@@ -257,7 +257,9 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.optional("photobridge.records.user"), s.optional("photobridge.records.password"), ledger.dataSource(),
                 s.millis("photobridge.cluster.check-interval-ms"));
         context.addService(cluster, true, true);
-        context.addRoutePolicyFactory(new SingletonRoutes(cluster));
+        SingletonRoutes singletons = new SingletonRoutes(cluster);
+        context.addRoutePolicyFactory(singletons);
+        context.addStartupListener(singletons);
         context.getRegistry().bind("cluster", cluster);
         context.getRegistry().bind("clusterHealth", new ClusterHealthCheck(cluster));
         return cluster;

@@ -153,9 +153,13 @@ public final class LedgerClusterService extends AbstractCamelClusterService<Ledg
 
     /** Gives the singleton's advisory lock back. */
     static void unlock(Connection connection, String namespace) throws SQLException {
+        unlock(connection, LOCK_CLASS, namespace);
+    }
+
+    private static void unlock(Connection connection, int lockClass, String name) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("select pg_advisory_unlock(?, ?)")) {
-            st.setInt(1, LOCK_CLASS);
-            st.setInt(2, namespace.hashCode());
+            st.setInt(1, lockClass);
+            st.setInt(2, name.hashCode());
             st.execute();
         }
     }
@@ -173,7 +177,12 @@ public final class LedgerClusterService extends AbstractCamelClusterService<Ledg
             Connection connection = connect();
             try {
                 if (tryLock(connection, RUN_LOCK_CLASS, name)) {
-                    return Optional.of(connection::close);
+                    return Optional.of(() -> {
+                        // given back at once; closing alone frees it only once the server has ended the session
+                        try (connection) {
+                            unlock(connection, RUN_LOCK_CLASS, name);
+                        }
+                    });
                 }
             } catch (SQLException | RuntimeException e) {
                 connection.close();

@@ -21,8 +21,10 @@ import io.photobridge.RunningPhotoBridge;
 import io.photobridge.records.DamageJob;
 import io.photobridge.records.DamageJobState;
 import io.photobridge.records.PhotoState;
+import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.InspektlabsUpload;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +156,10 @@ class ClusterSingletonsTest {
         return app.context().getRegistry().lookupByNameAndType("cluster", LedgerClusterService.class);
     }
 
+    private static AggregateProcessor batches(RunningPhotoBridge app) {
+        return app.context().getProcessor("damage-batches", AggregateProcessor.class);
+    }
+
     private static boolean started(RunningPhotoBridge app, String route) {
         return app.context().getRouteController().getRouteStatus(route).isStarted();
     }
@@ -193,6 +199,9 @@ class ClusterSingletonsTest {
         assertThat(started(b, "inspektlabs-batches")).isFalse();
         assertThat(started(a, "job-reconcile")).isTrue();
         assertThat(started(b, "job-reconcile")).isFalse();
+        // the follower's aggregator itself is stopped: no completion timeout and no recovery runs there
+        assertThat(batches(a).isStarted()).isTrue();
+        assertThat(batches(b).isStarted()).isFalse();
 
         // two photos of the order recorded by each instance: the leader takes all four into one open batch (of five)
         drop(a, "on-a", 2);
@@ -205,7 +214,7 @@ class ClusterSingletonsTest {
         a.close();
         open.remove(a);
         await().atMost(FAILOVER).until(() -> cluster(b).isLeader("damage-batches") && started(b, "inspektlabs-batches"));
-        await().atMost(FAILOVER).until(() -> started(b, "job-reconcile"));
+        await().atMost(FAILOVER).until(() -> started(b, "job-reconcile") && batches(b).isStarted());
         drop(b, "on-b-again", 1);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> b.damage().jobs(ORDER).size() == 1
@@ -216,5 +225,29 @@ class ClusterSingletonsTest {
         assertThat(uploads).singleElement().satisfies(u -> assertThat(u.files()).hasSize(5));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> b.inspektlabs().uploads().size() == 1
                 && b.damage().jobs(ORDER).size() == 1);
+    }
+
+    @Test
+    void aCompletedBatchTheLeaderCouldNotSendIsRecoveredByTheNextLeader() throws Exception {
+        String url = newSchema();
+        Path media = home.resolve("shared-media");
+        RunningPhotoBridge a = photoBridge("a", url, media);
+        await().atMost(FAILOVER).until(() -> cluster(a).isLeader("damage-batches"));
+        RunningPhotoBridge b = photoBridge("b", url, media);
+        // Inspektlabs is in a service window for a: the batch completes there, is not accepted, and waits for recovery
+        a.inspektlabs().faults().failNext(1000, "/api/upload",
+                new FaultInjector.Status(503, "ML servers are not available currently.", null));
+        drop(a, "on-a", 3);
+        drop(b, "on-b", 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.damage().jobs(ORDER).size() == 1
+                && a.damage().jobs(ORDER).get(0).attempts() >= 2);
+        // the follower neither recovers nor sends the batch
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> b.inspektlabs().uploads().isEmpty());
+
+        a.close();
+        open.remove(a);
+        await().atMost(Duration.ofSeconds(60)).until(() -> b.damage().jobs(ORDER).size() == 1
+                && b.damage().jobs(ORDER).get(0).state() == DamageJobState.REPORTED);
+        assertThat(b.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(5));
     }
 }
