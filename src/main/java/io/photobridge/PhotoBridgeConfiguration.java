@@ -23,6 +23,9 @@ import io.photobridge.ingest.DropFolderNames;
 import io.photobridge.ingest.DropFolderSource;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.IngestPipeline;
+import io.photobridge.cluster.ClusterHealthCheck;
+import io.photobridge.cluster.LedgerClusterService;
+import io.photobridge.cluster.SingletonRoutes;
 import io.photobridge.console.ApiAnswers;
 import io.photobridge.console.ConsoleApi;
 import io.photobridge.console.ConsoleAssets;
@@ -131,6 +134,8 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.optional("photobridge.records.password"), s.integer("photobridge.records.pool-size"));
         closeWith(context, ledger);
         registry.bind("ledger", ledger);
+        registry.bind("ledgerDataSource", ledger.dataSource());
+        LedgerClusterService cluster = configureCluster(context, s, ledger);
 
         Map<String, Integer> typeFolders = new HashMap<>();
         s.withPrefix("photobridge.recoveryconnect.type-folders.").forEach((folder, type) ->
@@ -168,7 +173,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                 s.get("photobridge.recoveryconnect.picture-time-format"), pictureTimeZone,
                 s.millis("photobridge.retry.max-delay-ms"), s.millis("photobridge.recoveryconnect.unknown-outcome-delay-ms")));
         configureS3(context, s, ledger);
-        configureInspektlabs(context, s, ledger, modes, healthCache);
+        configureInspektlabs(context, s, ledger, modes, healthCache, cluster.instance());
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
         TransferRecords transferRecords = new TransferRecords(ledger);
@@ -180,7 +185,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("orderRecordsApi", new OrderRecordsApi(ledger, registry.lookupByNameAndType("damageRecords", DamageRecords.class),
                 registry.lookupByNameAndType("paveRecords", PaveRecords.class), transferRecords, typeLabels));
 
-        configureJobs(context, s, ledger, recoveryConnect, apiToken, runId);
+        configureJobs(context, s, ledger, recoveryConnect, apiToken, cluster);
         configureRoutes(context, s, apiToken);
         // the API's routes (records, console) and the console page: refusals are answered by apiAnswers (routeConfiguration api-errors)
         registry.bind("apiToken", apiToken);
@@ -197,8 +202,8 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
                         () -> context.getPropertiesComponent().resolveProperty("photobridge.inbox.done-folder").orElse(".done"),
                         s.get("photobridge.inbox.error-folder"))));
         configureMetrics(context, ledger);
-        LOG.info("PhotoBridge run {}: ledger {}, RecoveryConnect {}", runId, redactJdbc(s.get("photobridge.records.url")),
-                recoveryConnect.settings());
+        LOG.info("PhotoBridge run {} (instance {}): ledger {}, RecoveryConnect {}", runId, cluster.instance(),
+                redactJdbc(s.get("photobridge.records.url")), recoveryConnect.settings());
     }
 
     /**
@@ -239,9 +244,43 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         }
     }
 
+    /**
+     * The singletons of several instances on one ledger: routes grouped {@code singleton-<name>} run on the instance leading
+     * that singleton (see SingletonRoutes); on H2 that is always this instance.
+     */
+    private static LedgerClusterService configureCluster(CamelContext context, Settings s, Ledger ledger) throws Exception {
+        String instance = s.optional("photobridge.cluster.instance-id");
+        if (instance == null) {
+            instance = defaultInstanceId();
+        }
+        LedgerClusterService cluster = new LedgerClusterService(instance, s.get("photobridge.records.url"),
+                s.optional("photobridge.records.user"), s.optional("photobridge.records.password"), ledger.dataSource(),
+                s.millis("photobridge.cluster.check-interval-ms"));
+        context.addService(cluster, true, true);
+        SingletonRoutes singletons = new SingletonRoutes(cluster);
+        context.addRoutePolicyFactory(singletons);
+        context.addStartupListener(singletons);
+        context.getRegistry().bind("cluster", cluster);
+        context.getRegistry().bind("clusterHealth", new ClusterHealthCheck(cluster));
+        return cluster;
+    }
+
+    /** The host name (HOSTNAME, a container's pod name, else the resolver's) and the process id. */
+    static String defaultInstanceId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
     /** The scheduled jobs (reconciliation, housekeeping) their YAML routes run, their API and their readiness details. */
     private void configureJobs(CamelContext context, Settings s, Ledger ledger, RecoveryConnectClient recoveryConnect,
-                               ApiToken apiToken, String runId) {
+                               ApiToken apiToken, LedgerClusterService cluster) {
         JobRecords records = new JobRecords(ledger);
         Path inbox = Path.of(s.get("photobridge.inbox.dir"));
         Path media = Path.of(s.get("photobridge.inspektlabs.media-dir"));
@@ -259,7 +298,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         jobs.put("housekeeping-storage", housekeeping.storage(s.integer("photobridge.housekeeping.s3-processed-days"),
                 s3MovesToDone, media, s.integer("photobridge.housekeeping.media-days")));
         jobs.put("housekeeping-timeline", housekeeping.timeline(s.integer("photobridge.housekeeping.timeline-days")));
-        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, runId, s.seconds("photobridge.jobs.lease-seconds"));
+        ScheduledJobs scheduled = new ScheduledJobs(records, jobs, cluster.instance(), cluster);
         scheduled.setCamelContext(context);
         context.getRegistry().bind("scheduledJobs", scheduled);
         context.getRegistry().bind("jobsApi", new JobsApi(scheduled, apiToken));
@@ -382,8 +421,8 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
     }
 
     /** Damage analysis: the Inspektlabs client, the media store, the durable batcher and the webhook. */
-    private void configureInspektlabs(CamelContext context, Settings s, Ledger ledger, VendorModes vendorModes, Duration healthCache)
-            throws Exception {
+    private void configureInspektlabs(CamelContext context, Settings s, Ledger ledger, VendorModes vendorModes, Duration healthCache,
+                                      String instance) throws Exception {
         Registry registry = context.getRegistry();
         boolean enabled = s.bool("photobridge.inspektlabs.enabled");
         registry.bind("damageAnalysis", Boolean.valueOf(enabled));
@@ -402,7 +441,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         DamageRecords damage = new DamageRecords(ledger);
         registry.bind("damageRecords", damage);
         MediaStore store = new MediaStore(Path.of(s.get("photobridge.inspektlabs.media-dir")));
-        registry.bind("damageBatching", new DamageBatching(store, s.integer("photobridge.inspektlabs.max-images-per-batch"),
+        registry.bind("damageBatching", new DamageBatching(store, damage, instance, s.integer("photobridge.inspektlabs.max-images-per-batch"),
                 s.integer("photobridge.inspektlabs.max-videos-per-batch")));
         registry.bind("damageBatchStrategy", new DamageBatchStrategy());
         String secret = s.get("photobridge.inspektlabs.webhook.secret");

@@ -92,6 +92,8 @@ class DamageAnalysisTest {
     private void closeBatches(int photos) {
         await().atMost(WAIT).until(() -> app.ledger().photos(ORDER).size() == photos && app.ledger().photos(ORDER).stream()
                 .allMatch(p -> p.state() == PhotoState.UPLOADED || p.state() == PhotoState.SKIPPED));
+        // every photo queued for analysis is taken into a batch first (the damage-batches singleton reads the queue)
+        await().atMost(WAIT).until(() -> app.damage().queued() == 0);
         app.context().getProcessor("damage-batches", AggregateProcessor.class).forceCompletionOfAllGroups();
     }
 

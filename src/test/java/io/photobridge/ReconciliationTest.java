@@ -13,7 +13,9 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.photobridge.cluster.LedgerClusterService;
 import io.photobridge.jobs.JobRecords;
+import io.photobridge.jobs.ScheduledJobs;
 import io.photobridge.records.Ledger;
 import io.photobridge.records.NewPhotoRecord;
 import io.photobridge.records.PhotoEvent;
@@ -238,19 +240,31 @@ class ReconciliationTest {
     }
 
     @Test
-    void aJobHeldByAnotherInstanceIsSkippedAndTheApiNeedsTheToken() throws Exception {
-        app = RunningPhotoBridge.start(home);
-        JobRecords records = new JobRecords(app.ledger());
-        assertThat(records.claim("reconcile", "other-instance", Duration.ofMinutes(5))).isTrue();
+    void aJobRunningOnAnotherInstanceIsSkippedAndTheApiNeedsTheToken() throws Exception {
+        // on the machine's PostgreSQL: only there can another instance hold a job's run lock
+        String url = "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + newSchema();
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.records.url", url, "photobridge.records.user", "postgres"));
+        LedgerClusterService other = new LedgerClusterService("other-instance", url, "postgres", "", app.ledger().dataSource(),
+                Duration.ofSeconds(1));
+        AutoCloseable running = other.tryRunLock(ScheduledJobs.runLock("reconcile")).orElseThrow();
 
         HttpResponse<String> busy = post("/api/reconcile", RunningPhotoBridge.API_TOKEN);
         assertThat(busy.statusCode()).isEqualTo(409);
         assertThat(busy.body()).contains("SKIPPED").contains("other-instance");
 
-        records.release("reconcile", "other-instance");
+        running.close();
         assertThat(post("/api/reconcile", RunningPhotoBridge.API_TOKEN).statusCode()).isEqualTo(200);
         assertThat(post("/api/reconcile", "wrong-token").statusCode()).isEqualTo(401);
         assertThat(post("/api/jobs/no-such-job", RunningPhotoBridge.API_TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    private static String newSchema() throws Exception {
+        String schema = "pb_test_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("create schema " + schema);
+        }
+        return schema;
     }
 
     @Test
@@ -267,7 +281,9 @@ class ReconciliationTest {
         assertThat(run.trigger()).isEqualTo("cron");
         assertThat(run.outcome()).isEqualTo("OK");
         assertThat(run.summary()).contains("orders=1").contains("checked=1").contains("missing=0");
-        assertThat(records.holder("reconcile")).isEmpty();
+        assertThat(app.context().getRegistry().lookupByNameAndType("scheduledJobs", ScheduledJobs.class).status())
+                .filteredOn(job -> job.get("job").equals("reconcile")).singleElement()
+                .satisfies(job -> assertThat(job.get("runningOn")).isNull());
     }
 
     private StoredPhoto deliver(Path fixture, String relative) throws IOException {

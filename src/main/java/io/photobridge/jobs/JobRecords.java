@@ -5,11 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -17,10 +15,9 @@ import io.photobridge.records.Ledger;
 import io.photobridge.records.LedgerException;
 import io.photobridge.records.PhotoState;
 
-/** The scheduled jobs' part of the ledger: one lease per job (one instance runs it at a time), every run, and the jobs' queries. */
+/** The scheduled jobs' part of the ledger: every run (any instance), and the jobs' queries. */
 public final class JobRecords {
 
-    private static final String UNIQUE_VIOLATION = "23505";
     private static final int MAX_TEXT = 4000;
 
     private final DataSource dataSource;
@@ -32,58 +29,6 @@ public final class JobRecords {
     /** A finished (or running) run of a job, as the API and the health check show it. */
     public record Run(long id, String job, String instance, String trigger, Instant startedAt, Instant finishedAt,
                       Long durationMs, String outcome, String summary, String detail) {
-    }
-
-    /** Takes the job's lease for this instance; false when another instance holds a live one. */
-    public boolean claim(String job, String instance, Duration lease) {
-        Instant now = Instant.now();
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement st = c.prepareStatement("insert into job_lease (job) values (?)")) {
-                st.setString(1, job);
-                st.executeUpdate();
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw e;
-                }
-            }
-            try (PreparedStatement st = c.prepareStatement("update job_lease set locked_by = ?, locked_until = ? where job = ?"
-                    + " and (locked_until is null or locked_until < ? or locked_by = ?)")) {
-                st.setString(1, instance);
-                st.setTimestamp(2, Timestamp.from(now.plus(lease)));
-                st.setString(3, job);
-                st.setTimestamp(4, Timestamp.from(now));
-                st.setString(5, instance);
-                return st.executeUpdate() == 1;
-            }
-        } catch (SQLException e) {
-            throw new LedgerException("cannot claim the lease of job " + job, e);
-        }
-    }
-
-    /** Gives the lease back (only if this instance still holds it). */
-    public void release(String job, String instance) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "update job_lease set locked_by = null, locked_until = null where job = ? and locked_by = ?")) {
-            st.setString(1, job);
-            st.setString(2, instance);
-            st.executeUpdate();
-        } catch (SQLException e) {
-            throw new LedgerException("cannot release the lease of job " + job, e);
-        }
-    }
-
-    /** Which instance holds the job's lease now, if any. */
-    public Optional<String> holder(String job) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "select locked_by from job_lease where job = ? and locked_until >= ?")) {
-            st.setString(1, job);
-            st.setTimestamp(2, Timestamp.from(Instant.now()));
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new LedgerException("cannot read the lease of job " + job, e);
-        }
     }
 
     /** Records the start of a run; returns its id. */

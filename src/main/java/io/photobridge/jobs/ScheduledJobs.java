@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.photobridge.cluster.LedgerClusterService;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -25,32 +26,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs PhotoBridge's scheduled jobs for their YAML routes (cron) and the API (on demand): one instance at a time per job
- * (a lease in the ledger), each run recorded with its outcome and counts, logged in one line, and counted in the metrics.
+ * Runs PhotoBridge's scheduled jobs for their YAML routes (cron, on the instance leading the jobs singleton) and the API (on
+ * demand, any instance): one run at a time per job (a PostgreSQL run lock), each run recorded with its outcome and counts,
+ * logged in one line, and counted in the metrics.
  */
 public final class ScheduledJobs implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledJobs.class);
     /** The id of a job's cron route: job-{name}. */
     static final String ROUTE_PREFIX = "job-";
+    /** The singleton whose leader runs the jobs' crons (their routes' group is singleton-jobs). */
+    public static final String SINGLETON = "jobs";
+    private static final String RUN_LOCK_PREFIX = "job:";
 
     private final JobRecords records;
     private final Map<String, Job> jobs;
     private final String instance;
-    private final Duration lease;
+    private final LedgerClusterService cluster;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private CamelContext camelContext;
 
     /**
      * @param jobs     the jobs by name, in the order the API lists them
-     * @param instance this process in the leases and runs
-     * @param lease    how long a run holds its job's lease (a crashed instance's lease expires after it)
+     * @param instance this instance in the runs
+     * @param cluster  the jobs singleton (whose leader runs the crons) and the run locks (one run of a job at a time)
      */
-    public ScheduledJobs(JobRecords records, Map<String, Job> jobs, String instance, Duration lease) {
+    public ScheduledJobs(JobRecords records, Map<String, Job> jobs, String instance, LedgerClusterService cluster) {
         this.records = records;
         this.jobs = new LinkedHashMap<>(jobs);
         this.instance = instance;
-        this.lease = lease;
+        this.cluster = cluster;
     }
 
     /** How a run request ended: RAN (with its report) or SKIPPED because another run holds the job. */
@@ -62,7 +67,7 @@ public final class ScheduledJobs implements CamelContextAware {
         return jobs.keySet();
     }
 
-    /** Runs the job now, unless it runs already (here or, by its lease, on another instance). */
+    /** Runs the job now, unless it runs already (here or, by its run lock, on another instance). */
     public Result run(String job, String trigger) {
         Job work = jobs.get(job);
         if (work == null) {
@@ -72,17 +77,32 @@ public final class ScheduledJobs implements CamelContextAware {
             return skipped(job, trigger, "already running in this instance");
         }
         try {
-            if (!records.claim(job, instance, lease)) {
+            Optional<AutoCloseable> held = cluster.tryRunLock(runLock(job));
+            if (held.isEmpty()) {
                 return skipped(job, trigger, "running on another instance ("
-                        + records.holder(job).orElse("lease just released") + ")");
+                        + cluster.runLockHolder(runLock(job)).orElse("run just ended") + ")");
             }
             try {
                 return runHeld(job, trigger, work);
             } finally {
-                records.release(job, instance);
+                release(job, held.get());
             }
         } finally {
             running.remove(job);
+        }
+    }
+
+    /** The name of a job's run lock (LedgerClusterService.tryRunLock). */
+    public static String runLock(String job) {
+        return RUN_LOCK_PREFIX + job;
+    }
+
+    private static void release(String job, AutoCloseable lock) {
+        try {
+            lock.close();
+        } catch (Exception e) {
+            // the lock lives on its own connection: PostgreSQL frees it when that connection is gone anyway
+            LOG.warn("Job {}: giving its run lock back failed: {}", job, e.toString());
         }
     }
 
@@ -136,16 +156,18 @@ public final class ScheduledJobs implements CamelContextAware {
                 : MicrometerUtils.getMeterRegistryFromCamelRegistry(camelContext.getRegistry(), MicrometerConstants.METRICS_REGISTRY_NAME);
     }
 
-    /** Each job's state: cron, last run (any instance), next run on this instance, who holds it now. */
+    /** Each job's state: cron, the instance whose cron runs it, last run (any instance), next run on this instance, who holds it now. */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> all = new ArrayList<>();
+        String leader = cluster.leader(SINGLETON).orElse(null);
         for (String job : jobs.keySet()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("job", job);
             entry.put("route", ROUTE_PREFIX + job);
             cron(job).ifPresent(cron -> entry.put("cron", cron));
+            entry.put("cronOn", leader);
             entry.put("nextRun", nextRun(job).orElse(null));
-            entry.put("runningOn", records.holder(job).orElse(null));
+            entry.put("runningOn", running.contains(job) ? instance : cluster.runLockHolder(runLock(job)).orElse(null));
             List<JobRecords.Run> runs = records.runs(job, 1);
             entry.put("lastRun", runs.isEmpty() ? null : runs.get(0));
             all.add(entry);

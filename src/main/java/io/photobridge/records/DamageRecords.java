@@ -351,6 +351,55 @@ public final class DamageRecords {
         return true;
     }
 
+    /**
+     * Queues a newly recorded photo or video for damage analysis (the outbox the damage-batches singleton reads); false when
+     * it is queued already (the same photo recorded twice is queued once).
+     */
+    public boolean queue(long photoId, long orderId, String mediaKind, int batchLimit, String caseId, String instance) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("insert into damage_queue"
+                + " (photo_id, order_id, media_kind, batch_limit, case_id, queued_by, queued_at) values (?,?,?,?,?,?,?)")) {
+            st.setLong(1, photoId);
+            st.setLong(2, orderId);
+            st.setString(3, mediaKind);
+            st.setInt(4, batchLimit);
+            st.setString(5, clip(caseId, 256));
+            st.setString(6, clip(instance, 128));
+            st.setTimestamp(7, Timestamp.from(Instant.now()));
+            st.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return false;
+            }
+            throw new LedgerException("cannot queue photo " + photoId + " for damage analysis", e);
+        }
+    }
+
+    /** How many photos wait in the queue for the damage-batches singleton to take them into a batch. */
+    public long queued() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("select count(*) from damage_queue");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot count the damage queue", e);
+        }
+    }
+
+    /** Whether the photo is in a damage job already (a queue row read again after a crash must not make a second batch). */
+    public boolean inJob(long photoId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select 1 from damage_job_photo where photo_id = ?")) {
+            st.setLong(1, photoId);
+            st.setMaxRows(1);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the damage jobs of photo " + photoId, e);
+        }
+    }
+
     public Optional<DamageJob> get(long id) {
         return query("select * from damage_job where id = ?", id).stream().findFirst();
     }
@@ -459,7 +508,11 @@ public final class DamageRecords {
     }
 
     private static String clip(String s) {
-        return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 3) + "...";
+        return clip(s, MAX_TEXT);
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     /** A session whose upload answer was lost, and when. */

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.Route;
 import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /** Readiness of the routes: DOWN, naming them, whenever a route that should run does not; the last reload in the details. */
@@ -28,7 +29,7 @@ public final class RoutesHealthCheck extends AbstractHealthCheck {
         Set<String> shouldRun = expected.get();
         List<String> missing = new ArrayList<>(shouldRun);
         for (Route route : getCamelContext().getRoutes()) {
-            if (getCamelContext().getRouteController().getRouteStatus(route.getRouteId()).isStarted()) {
+            if (getCamelContext().getRouteController().getRouteStatus(route.getRouteId()).isStarted() || ledElsewhere(route)) {
                 missing.remove(route.getRouteId());
             }
         }
@@ -49,6 +50,12 @@ public final class RoutesHealthCheck extends AbstractHealthCheck {
         } else {
             builder.message("routes that should run are not running: " + missing).detail("routes.not-running", missing).down();
         }
+    }
+
+    /** A singleton route (group singleton-*) stays stopped on the instances that do not lead its singleton. */
+    private static boolean ledElsewhere(Route route) {
+        return route.getRoutePolicyList().stream().anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered
+                && !clustered.isLeader());
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -17,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The job lease and run records behave the same on H2 and on the machine's PostgreSQL (several instances, one ledger). */
+/** The job run records behave the same on H2 and on the machine's PostgreSQL (several instances, one ledger). */
 class JobRecordsTest {
 
     private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
@@ -38,30 +37,6 @@ class JobRecordsTest {
             st.execute("create schema " + schema);
         }
         return Ledger.open(PG + "?currentSchema=" + schema, "postgres", "", 2);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("databases")
-    void oneInstanceHoldsAJobUntilItReleasesItOrItsLeaseRunsOut(String kind) throws Exception {
-        try (Ledger ledger = open(kind)) {
-            JobRecords records = new JobRecords(ledger);
-            assertThat(records.claim("reconcile", "instance-a", Duration.ofMinutes(5))).isTrue();
-            assertThat(records.claim("reconcile", "instance-b", Duration.ofMinutes(5))).isFalse();
-            assertThat(records.holder("reconcile")).contains("instance-a");
-            // another job is free; the holder may renew its own lease
-            assertThat(records.claim("housekeeping-done", "instance-b", Duration.ofMinutes(5))).isTrue();
-            assertThat(records.claim("reconcile", "instance-a", Duration.ofMinutes(5))).isTrue();
-
-            records.release("reconcile", "instance-b");
-            assertThat(records.holder("reconcile")).contains("instance-a");
-            records.release("reconcile", "instance-a");
-            assertThat(records.holder("reconcile")).isEmpty();
-            assertThat(records.claim("reconcile", "instance-b", Duration.ofMinutes(5))).isTrue();
-
-            // a crashed holder's lease runs out
-            assertThat(records.claim("housekeeping-timeline", "crashed", Duration.ofMillis(-1))).isTrue();
-            assertThat(records.claim("housekeeping-timeline", "instance-a", Duration.ofMinutes(5))).isTrue();
-        }
     }
 
     @ParameterizedTest(name = "{0}")

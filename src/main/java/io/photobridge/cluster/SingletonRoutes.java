@@ -1,0 +1,81 @@
+package io.photobridge.cluster;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+
+/**
+ * Makes a route whose group is {@code singleton-<name>} run on one instance at a time: Camel's ClusteredRoutePolicy for the
+ * cluster namespace {@code <name>} starts it on the instance leading that singleton and stops it elsewhere. A route edit
+ * gets a policy of its own for its new route.
+ */
+public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartupListener {
+
+    /** The route group prefix that marks a singleton route; the rest of the group is the singleton's name. */
+    public static final String GROUP_PREFIX = "singleton-";
+
+    private final LedgerClusterService cluster;
+    /** The routes stopped once after their creation (a route object is new after each edit). */
+    private final Set<Route> stoppedOnce = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    public SingletonRoutes(LedgerClusterService cluster) {
+        this.cluster = cluster;
+    }
+
+    @Override
+    public RoutePolicy createRoutePolicy(CamelContext context, String routeId, NamedNode route) {
+        String group = route instanceof RouteDefinition definition ? definition.getGroup() : null;
+        if (group == null || !group.startsWith(GROUP_PREFIX) || group.length() == GROUP_PREFIX.length()) {
+            return null;
+        }
+        try {
+            ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(cluster, group.substring(GROUP_PREFIX.length()));
+            policy.setCamelContext(context);
+            return policy;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make route " + routeId + " a singleton (" + group + "): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+    }
+
+    /**
+     * Camel starts the processors of a route it does not start (autoStartup false) all the same: an aggregator would then
+     * run its completion timeouts and recovery on an instance that does not lead its singleton. Stopping such a route once
+     * (at start-up, and after routes are added) stops its processors too; ClusteredRoutePolicy starts it, processors
+     * included, when this instance takes the lead. Holding the policy's lock keeps a leadership change out meanwhile.
+     */
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+        for (Route route : context.getRoutes()) {
+            for (RoutePolicy policy : route.getRoutePolicyList()) {
+                if (policy instanceof ClusteredRoutePolicy clustered) {
+                    synchronized (clustered) {
+                        ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
+                        if (!clustered.isLeader() && status != null && !status.isStarted() && stoppedOnce.add(route)) {
+                            context.getRouteController().stopRoute(route.getRouteId());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The singleton a route belongs to, or null. */
+    public static String singletonOf(RouteDefinition definition) {
+        String group = definition == null ? null : definition.getGroup();
+        return group != null && group.startsWith(GROUP_PREFIX) ? group.substring(GROUP_PREFIX.length()) : null;
+    }
+}
