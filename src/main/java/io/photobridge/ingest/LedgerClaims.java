@@ -28,7 +28,8 @@ import org.springframework.dao.DataIntegrityViolationException;
  * and every claim this instance holds is refreshed.
  * <p>
  * {@link #confirm} marks an input done for good (the S3 source's record of objects taken); {@link #remove} drops the claim
- * (the drop folder's read lock, once the file has left the inbox, so a later file of the same name is read too).
+ * (the drop folder's read lock, once the file has left the inbox, so a later file of the same name is read too), and only
+ * a claim of this instance.
  */
 public final class LedgerClaims extends JdbcMessageIdRepository {
 
@@ -100,10 +101,15 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
                 new Timestamp(System.currentTimeMillis()), processorName, key) == 1;
     }
 
+    /**
+     * Drops this instance's claim, or an input's done row; never another instance's claim in flight (Camel's file consumer
+     * removes the key of every file it could not lock from its idempotent repository, which here holds the other's claim).
+     */
     @Override
     protected int delete(String key) {
         held.remove(key);
-        return super.delete(key);
+        return jdbcTemplate.update("delete from " + TABLE + " where processorname = ? and messageid = ?"
+                + " and (claimed_by is null or claimed_by = ?)", processorName, key, owner);
     }
 
     /** Refreshes every claim this instance holds (one batch), so that no other instance takes them over. */

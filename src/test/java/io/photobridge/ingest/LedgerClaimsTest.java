@@ -57,6 +57,8 @@ class LedgerClaimsTest {
         assertThat(a.add("/inbox/1/IMG_1.jpg")).isTrue();
         assertThat(b.add("/inbox/1/IMG_1.jpg")).as("held by a").isFalse();
         assertThat(b.contains("/inbox/1/IMG_1.jpg")).isTrue();
+        assertThat(b.remove("/inbox/1/IMG_1.jpg")).as("b cannot drop a's claim").isFalse();
+        assertThat(b.add("/inbox/1/IMG_1.jpg")).as("still held by a").isFalse();
         assertThat(a.remove("/inbox/1/IMG_1.jpg")).isTrue();
         assertThat(b.add("/inbox/1/IMG_1.jpg")).as("a later file of the same name").isTrue();
     }
