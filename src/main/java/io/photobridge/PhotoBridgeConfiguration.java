@@ -485,8 +485,12 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
 
     /** Claims of one source in the ledger, shared by every instance on it; started and stopped with the context. */
     private static LedgerClaims claims(CamelContext context, Settings s, Ledger ledger, String processor, String runId) throws Exception {
+        String url = s.get("photobridge.records.url").trim();
+        // an embedded H2 ledger is opened by one process only: claims of another run are a crashed run's
+        boolean soleUser = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE");
         LedgerClaims claims = new LedgerClaims(context, ledger.dataSource(), processor, runId, s.millis("photobridge.claims.keep-alive-ms"),
-                s.millis("photobridge.claims.max-age-ms"));
+                s.millis("photobridge.claims.max-age-ms"), soleUser);
         context.addService(claims, true, true);
         return claims;
     }

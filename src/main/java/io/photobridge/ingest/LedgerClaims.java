@@ -40,12 +40,17 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     private final String owner;
     private final Duration keepAlive;
     private final Duration maxAge;
+    private final boolean soleUser;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService refresher;
 
-    /** processor: the source's name in the table; owner: this instance (its run id); keepAlive must be well below maxAge. */
+    /**
+     * processor: the source's name in the table; owner: this instance (its run id); keepAlive must be well below maxAge;
+     * soleUser: no other process can use this ledger (embedded H2), so claims of earlier runs are dropped at start instead
+     * of waiting maxAge after a crash.
+     */
     public LedgerClaims(CamelContext context, DataSource dataSource, String processor, String owner, Duration keepAlive,
-                        Duration maxAge) {
+                        Duration maxAge, boolean soleUser) {
         super(dataSource, processor);
         if (keepAlive.compareTo(maxAge) >= 0) {
             throw new IllegalArgumentException("photobridge.claims.keep-alive-ms (" + keepAlive.toMillis()
@@ -55,6 +60,7 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
         this.owner = owner;
         this.keepAlive = keepAlive;
         this.maxAge = maxAge;
+        this.soleUser = soleUser;
         setCreateTableIfNotExists(false);
     }
 
@@ -140,6 +146,13 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        if (soleUser) {
+            int dropped = jdbcTemplate.update("delete from " + TABLE + " where processorname = ? and claimed_by is not null"
+                    + " and claimed_by <> ?", processorName, owner);
+            if (dropped > 0) {
+                LOG.info("Dropped {} claims of {} left by an earlier run (the ledger is this process's alone)", dropped, processorName);
+            }
+        }
         if (refresher == null) {
             refresher = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "claims-" + processorName);
             refresher.scheduleWithFixedDelay(this::refresh, keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS);

@@ -125,6 +125,23 @@ class LedgerClaimsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aSoleUserDropsClaimsOfEarlierRunsAtStart(String db) throws Exception {
+        Ledger ledger = ledger(db);
+        LedgerClaims crashed = claims(ledger, "crashed");
+        assertThat(crashed.add("in-flight")).isTrue();
+        crashed.stop(); // its claim stays, as after a kill -9
+
+        CamelContext context = new DefaultCamelContext();
+        context.start();
+        open.add(context);
+        LedgerClaims restarted = new LedgerClaims(context, ledger.dataSource(), "test", "restarted", KEEP_ALIVE, MAX_AGE, true);
+        restarted.start();
+        open.add(0, restarted::stop);
+        assertThat(restarted.add("in-flight")).as("taken at once, not after the max age").isTrue();
+    }
+
     private Ledger ledger(String db) throws Exception {
         Ledger ledger = TestLedgers.open(db, dir);
         open.add(ledger);
@@ -135,7 +152,7 @@ class LedgerClaimsTest {
         CamelContext context = new DefaultCamelContext();
         context.start();
         open.add(context);
-        LedgerClaims claims = new LedgerClaims(context, ledger.dataSource(), "test", owner, KEEP_ALIVE, MAX_AGE);
+        LedgerClaims claims = new LedgerClaims(context, ledger.dataSource(), "test", owner, KEEP_ALIVE, MAX_AGE, false);
         claims.start();
         open.add(0, claims::stop);
         return claims;
