@@ -32,6 +32,7 @@ import io.photobridge.console.ConsoleAssets;
 import io.photobridge.console.FailedFiles;
 import io.photobridge.console.Thumbnails;
 import io.photobridge.ingest.IngestProgress;
+import io.photobridge.ingest.LedgerClaims;
 import io.photobridge.ingest.InspectionRules;
 import io.photobridge.ingest.MediaInspector;
 import io.photobridge.ingest.NameRules;
@@ -85,7 +86,6 @@ import org.apache.camel.component.direct.DirectComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -165,14 +165,16 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
         registry.bind("dropFolder", new DropFolderSource(s.get("photobridge.inbox.error-folder")));
-        registry.bind("dropFolderNames", new DropFolderNames(s.get("photobridge.inbox.error-folder"), ledger));
+        LedgerClaims dropFolderClaims = claims(context, s, ledger, "ingest-drop-folder", runId);
+        registry.bind("dropFolderClaims", dropFolderClaims);
+        registry.bind("dropFolderNames", new DropFolderNames(s.get("photobridge.inbox.error-folder"), ledger, dropFolderClaims));
         registry.bind("ingestProgress", new IngestProgress(Path.of(s.get("photobridge.inbox.dir")),
                 s.integer("photobridge.ingest.progress-every-files"), s.seconds("photobridge.ingest.progress-every-seconds")));
 
         registry.bind("recoveryConnectUploader", new PhotoUploader(recoveryConnect, ledger, runId,
                 s.get("photobridge.recoveryconnect.picture-time-format"), pictureTimeZone,
                 s.millis("photobridge.retry.max-delay-ms"), s.millis("photobridge.recoveryconnect.unknown-outcome-delay-ms")));
-        configureS3(context, s, ledger);
+        configureS3(context, s, ledger, runId);
         configureInspektlabs(context, s, ledger, modes, healthCache, cluster.instance());
         ApiToken apiToken = new ApiToken(s.bool("photobridge.api.enabled") ? s.optional("photobridge.api.token") : null);
         configurePave(context, s, ledger, runId, apiToken, modes, healthCache);
@@ -469,7 +471,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
     }
 
     /** The S3 source's client, object describer and processed-object repository, when a bucket is configured. */
-    private void configureS3(CamelContext context, Settings s, Ledger ledger) throws Exception {
+    private void configureS3(CamelContext context, Settings s, Ledger ledger, String runId) throws Exception {
         String bucket = s.optional(S3_BUCKET);
         if (!PhotoBridge.s3Configured(context)) {
             LOG.info("S3 source off ({} is empty): routes/ingest-s3.camel.yaml is not loaded", S3_BUCKET);
@@ -508,9 +510,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("s3Urls", urls);
         context.getRegistry().bind("photobridgeS3", s3);
         context.getRegistry().bind("s3Source", new S3Source(s3, s.get("photobridge.s3.prefix"), s.get("photobridge.s3.error-prefix")));
-        JdbcMessageIdRepository processed = new JdbcMessageIdRepository(ledger.dataSource(), "ingest-s3");
-        processed.setCreateTableIfNotExists(false);
-        context.getRegistry().bind("s3Processed", processed);
+        context.getRegistry().bind("s3Processed", claims(context, s, ledger, "ingest-s3", runId));
         String where = endpoint == null ? "AWS " + s.get("photobridge.s3.region") : endpoint;
         LOG.info("S3 source: s3://{}/{} ({}, {})", bucket, s.get("photobridge.s3.prefix"), where,
                 accessKey == null ? "default AWS credentials chain" : "access key from settings");
@@ -520,6 +520,18 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("s3RouteLoader", loader);
         context.getRegistry().bind("s3SourceHealth", loader.healthCheck());
         context.addService(loader, true, true);
+    }
+
+    /** Claims of one source in the ledger, shared by every instance on it; started and stopped with the context. */
+    private static LedgerClaims claims(CamelContext context, Settings s, Ledger ledger, String processor, String runId) throws Exception {
+        String url = s.get("photobridge.records.url").trim();
+        // an embedded H2 ledger is opened by one process only: claims of another run are a crashed run's
+        boolean soleUser = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE");
+        LedgerClaims claims = new LedgerClaims(context, ledger.dataSource(), processor, runId, s.millis("photobridge.claims.keep-alive-ms"),
+                s.millis("photobridge.claims.max-age-ms"), soleUser);
+        context.addService(claims, true, true);
+        return claims;
     }
 
     private static boolean s3Loaded(CamelContext context) {

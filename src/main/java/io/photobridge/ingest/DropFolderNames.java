@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +18,7 @@ import java.util.List;
 import io.photobridge.records.Ledger;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
+import org.apache.camel.spi.IdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * not valid UTF-8 on disk comes back with U+FFFD and can never be opened, a backslash is read as a path separator
  * (the file is then never found), and a name over {@value #MAX_NAME_BYTES} bytes leaves no room for the read lock's
  * {@code <name>.camelLock} marker; such a file used to stay in the inbox, silently or with a WARN at every poll.
+ * When several instances share the inbox it also skips the files another instance has claimed (so that a poll's limit is
+ * spent on free files), and moves a bad name only under a claim of its own, so one instance records and moves it.
  */
 public final class DropFolderNames implements GenericFileFilter<File> {
 
@@ -38,11 +42,16 @@ public final class DropFolderNames implements GenericFileFilter<File> {
 
     private final String errorFolder;
     private final Ledger ledger;
+    private final IdempotentRepository claims;
 
-    /** errorFolder: the folder, under the inbox, of failed files and their notes; ledger: where the rejection is recorded. */
-    public DropFolderNames(String errorFolder, Ledger ledger) {
+    /**
+     * errorFolder: the folder, under the inbox, of failed files and their notes; ledger: where the rejection is recorded;
+     * claims: the drop folder's read-lock claims (keyed by absolute path, as the read lock does), or null.
+     */
+    public DropFolderNames(String errorFolder, Ledger ledger, IdempotentRepository claims) {
         this.errorFolder = errorFolder;
         this.ledger = ledger;
+        this.claims = claims;
     }
 
     @Override
@@ -50,8 +59,23 @@ public final class DropFolderNames implements GenericFileFilter<File> {
         File entry = file.getFile();
         String rule = rule(entry.getName(), file.isDirectory());
         if (rule == null) {
-            return true;
+            return file.isDirectory() || claims == null || !claims.contains(file.getAbsoluteFilePath());
         }
+        String key = file.getAbsoluteFilePath();
+        if (claims != null && !claims.add(key)) {
+            return false; // another instance is moving it
+        }
+        try {
+            quarantine(file, entry, rule);
+        } finally {
+            if (claims != null) {
+                claims.remove(key);
+            }
+        }
+        return false;
+    }
+
+    private void quarantine(GenericFile<File> file, File entry, String rule) {
         Path inbox = Path.of(file.getEndpointPath()).toAbsolutePath().normalize();
         String relative = inbox.relativize(entry.getAbsoluteFile().toPath().normalize()).toString();
         String reason;
@@ -65,10 +89,11 @@ public final class DropFolderNames implements GenericFileFilter<File> {
             for (Path raw : onDisk(entry)) {
                 quarantine(inbox, raw, reason);
             }
+        } catch (NoSuchFileException gone) {
+            LOG.debug("{} left the inbox meanwhile (another instance moved it)", NameRules.printable(relative));
         } catch (IOException | RuntimeException e) {
             LOG.error("Cannot move {} out of the inbox ({}): {}", NameRules.printable(relative), reason, e.toString());
         }
-        return false;
     }
 
     /** What is wrong with a name for the file consumer, or null. */

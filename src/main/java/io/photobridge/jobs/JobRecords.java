@@ -168,9 +168,10 @@ public final class JobRecords {
         }
     }
 
-    /** Processed-object rows of a JDBC idempotent repository older than this; returns how many were deleted. */
+    /** Processed-object rows of a JDBC idempotent repository older than this (not claims in flight); returns how many were deleted. */
     int pruneProcessed(String processor, Instant before) {
-        return delete("delete from camel_messageprocessed where processorname = ? and createdat < ?", st -> {
+        return delete("delete from camel_messageprocessed where processorname = ? and createdat < ?"
+                + " and claimed_by is null", st -> {
             st.setString(1, processor);
             st.setTimestamp(2, Timestamp.from(before));
         });

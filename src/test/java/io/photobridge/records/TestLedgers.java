@@ -10,21 +10,21 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
 /** Fresh ledgers for tests that run on H2 (embedded default) and on the machine's PostgreSQL (a schema of its own). */
-final class TestLedgers {
+public final class TestLedgers {
 
     /** The machine's PostgreSQL test database. */
-    static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
+    public static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
 
     private TestLedgers() {
     }
 
     /** The two databases, as the arguments of a parameterized test. */
-    static Stream<Arguments> databases() {
+    public static Stream<Arguments> databases() {
         return Stream.of(Arguments.of("h2"), Arguments.of("postgresql"));
     }
 
     /** A new, empty ledger: an H2 file under {@code dir}, or a new PostgreSQL schema. */
-    static Ledger open(String kind, Path dir) throws Exception {
+    public static Ledger open(String kind, Path dir) throws Exception {
         if (kind.equals("h2")) {
             return Ledger.open("jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath(), "sa", "", 2);
         }
@@ -32,7 +32,7 @@ final class TestLedgers {
     }
 
     /** A new, empty PostgreSQL schema; its name. */
-    static String newSchema() throws Exception {
+    public static String newSchema() throws Exception {
         String schema = "pb_test_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection c = DriverManager.getConnection(PG, "postgres", "");
              Statement st = c.createStatement()) {
