@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import io.micrometer.core.instrument.Gauge;
@@ -101,6 +102,9 @@ public final class PhotoBridge {
         main.setPropertyPlaceholderLocations("file:" + config);
         environmentOverrides(Path.of(config), System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
         if (mode != null) {
+            modeConflict(mode, System.getenv(), System.getProperties()).ifPresent(conflict -> {
+                throw new IllegalStateException(conflict);
+            });
             main.addOverrideProperty(VendorModes.MODE, mode);
         }
         main.configure().addConfiguration(new ModeConfiguration());
@@ -146,6 +150,22 @@ public final class PhotoBridge {
             }
         });
         return overrides;
+    }
+
+    /**
+     * The mode argument against PHOTOBRIDGE_MODE and -Dphotobridge.mode: Camel lets either beat the argument, so a
+     * disagreement is refused instead of one of them silently deciding whether real vendors are called.
+     */
+    static Optional<String> modeConflict(String argument, Map<String, String> env, Properties system) {
+        String fromEnv = env.get(environmentName(VendorModes.MODE));
+        String fromSystem = system.getProperty(VendorModes.MODE);
+        for (String[] other : new String[][] {{"-D" + VendorModes.MODE, fromSystem}, {environmentName(VendorModes.MODE), fromEnv}}) {
+            if (other[1] != null && !other[1].isBlank() && !other[1].trim().equalsIgnoreCase(argument)) {
+                return Optional.of("the argument '" + argument + "' contradicts " + other[0] + "=" + other[1].trim()
+                        + ": remove one of them");
+            }
+        }
+        return Optional.empty();
     }
 
     /** The environment variable of a setting: photobridge.inbox.poll-ms -> PHOTOBRIDGE_INBOX_POLL_MS. */

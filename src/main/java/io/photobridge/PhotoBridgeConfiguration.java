@@ -157,7 +157,8 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
 
         ZoneId pictureTimeZone = s.zone("photobridge.recoveryconnect.picture-time-zone");
 
-        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(s));
+        RecoveryConnectClient recoveryConnect = new RecoveryConnectClient(recoveryConnectSettings(s,
+                baseUrl(context, s, modes, VendorModes.RECOVERYCONNECT)));
         registry.bind("recoveryConnect", recoveryConnect);
         registry.bind("recoveryConnectHealth", new VendorHealth(VendorModes.RECOVERYCONNECT,
                 modes.simulated(VendorModes.RECOVERYCONNECT), healthCache, "authentication", recoveryConnect::checkAccess));
@@ -381,9 +382,24 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         return uris;
     }
 
-    /** RecoveryConnect as the settings say; a simulated one's base URL and credentials were set by SandboxConfiguration. */
-    private RecoveryConnectSettings recoveryConnectSettings(Settings s) {
-        String baseUrl = s.get("photobridge.recoveryconnect.base-url").trim();
+    /**
+     * A vendor's base URL: a simulated vendor's is its sandbox's, bound by SandboxConfiguration, whatever the settings, the
+     * environment or -D say (Camel lets an environment variable beat an override property, so a property alone could not
+     * keep a simulated vendor from calling the real one).
+     */
+    private static String baseUrl(CamelContext context, Settings s, VendorModes modes, String vendor) {
+        if (modes.simulated(vendor)) {
+            String url = context.getRegistry().lookupByNameAndType(VendorModes.sandboxUrlBean(vendor), String.class);
+            if (url == null) {
+                throw new IllegalStateException(vendor + " is simulated but its sandbox did not start");
+            }
+            return url;
+        }
+        return s.get("photobridge." + vendor + ".base-url").trim();
+    }
+
+    /** RecoveryConnect as the settings say; a simulated one's credentials were filled in by SandboxConfiguration. */
+    private RecoveryConnectSettings recoveryConnectSettings(Settings s, String baseUrl) {
         return new RecoveryConnectSettings(URI.create(baseUrl),
                 s.get("photobridge.recoveryconnect.api-version"),
                 s.get("photobridge.recoveryconnect.transfer-api-version"),
@@ -404,7 +420,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             LOG.info("PAVE relay off (photobridge.pave.enabled=false)");
             return;
         }
-        String baseUrl = s.get("photobridge.pave.base-url").trim();
+        String baseUrl = baseUrl(context, s, modes, VendorModes.PAVE);
         PaveClient client = new PaveClient(new PaveSettings(URI.create(baseUrl), s.get("photobridge.pave.username"),
                 s.get("photobridge.pave.api-key"), s.get("photobridge.pave.api.secret"),
                 s.millis("photobridge.pave.connect-timeout-ms"), s.millis("photobridge.pave.request-timeout-ms")));
@@ -432,7 +448,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             LOG.info("Damage analysis off (photobridge.inspektlabs.enabled=false)");
             return;
         }
-        String baseUrl = s.get("photobridge.inspektlabs.base-url").trim();
+        String baseUrl = baseUrl(context, s, vendorModes, VendorModes.INSPEKTLABS);
         InspektlabsClient client = new InspektlabsClient(new InspektlabsSettings(URI.create(baseUrl),
                 s.get("photobridge.inspektlabs.api-key"), s.optional("photobridge.inspektlabs.client-id"),
                 s.get("photobridge.inspektlabs.bearer"), s.millis("photobridge.inspektlabs.connect-timeout-ms"),

@@ -47,4 +47,16 @@ class EnvironmentOverridesTest {
         assertThat(PhotoBridge.environmentName("photobridge.pave.api.secret")).isEqualTo("PHOTOBRIDGE_PAVE_API_SECRET");
         assertThat(PhotoBridge.environmentName("photobridge.inbox.min-age-ms")).isEqualTo("PHOTOBRIDGE_INBOX_MIN_AGE_MS");
     }
+
+    @Test
+    void aModeArgumentThatContradictsTheEnvironmentOrASystemPropertyIsRefusedNamingBoth() {
+        Properties system = new Properties();
+        assertThat(PhotoBridge.modeConflict("demo", Map.of("PHOTOBRIDGE_MODE", "production"), system))
+                .contains("the argument 'demo' contradicts PHOTOBRIDGE_MODE=production: remove one of them");
+        system.setProperty("photobridge.mode", "production");
+        assertThat(PhotoBridge.modeConflict("demo", Map.of(), system))
+                .contains("the argument 'demo' contradicts -Dphotobridge.mode=production: remove one of them");
+        assertThat(PhotoBridge.modeConflict("production", Map.of("PHOTOBRIDGE_MODE", "Production"), system)).isEmpty();
+        assertThat(PhotoBridge.modeConflict("demo", Map.of("PHOTOBRIDGE_MODE", " "), new Properties())).isEmpty();
+    }
 }

@@ -109,6 +109,22 @@ class ModesTest {
     }
 
     @Test
+    void aSimulatedVendorIsNeverCalledAtAUrlASystemPropertyOrTheEnvironmentGives() throws Exception {
+        // Camel lets -D and the environment beat an override property: the simulated vendor's URL must not come from one
+        System.setProperty("photobridge.recoveryconnect.base-url", "http://127.0.0.1:9");
+        try {
+            app = RunningPhotoBridge.start(home, oneSimulatedVendor());
+            Path photo = app.inbox().resolve(ORDER + "/IMG_0301.jpg");
+            Files.createDirectories(photo.getParent());
+            Files.copy(Path.of("src/test/resources/media/key-exif.jpg"), photo);
+            await().atMost(Duration.ofSeconds(20)).until(() -> app.sandbox().photos(ORDER).size() == 1);
+            assertThat(get("/observe/health?data=true").body()).doesNotContain("127.0.0.1:9");
+        } finally {
+            System.clearProperty("photobridge.recoveryconnect.base-url");
+        }
+    }
+
+    @Test
     void aVendorRefusingTheCredentialsMakesReadinessDownWithItsAnswerButLivenessStaysUp() throws Exception {
         try (RecoveryConnectSandbox vendor = new RecoveryConnectSandbox(RecoveryConnectSandbox.Settings.defaults()
                 .withDataDir(home.resolve("vendor")))) {

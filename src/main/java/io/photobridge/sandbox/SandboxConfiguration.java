@@ -44,7 +44,7 @@ public final class SandboxConfiguration implements CamelConfiguration {
                     Duration.ofSeconds(integer(p, "photobridge.sandbox.recoveryconnect.token-ttl-seconds")), orders,
                     Long.parseLong(get(p, "photobridge.sandbox.recoveryconnect.max-body-bytes"))));
             String baseUrl = start(context, "recoveryConnectSandbox", sandbox, sandbox::baseUrl);
-            simulate(p, VendorModes.RECOVERYCONNECT, baseUrl);
+            simulate(context, VendorModes.RECOVERYCONNECT, baseUrl);
             fillIn(p, "photobridge.recoveryconnect.username", username);
             fillIn(p, "photobridge.recoveryconnect.password", password);
         }
@@ -56,7 +56,7 @@ public final class SandboxConfiguration implements CamelConfiguration {
                     .withApiKey(apiKey)
                     .withCallbackDelay(Duration.ofMillis(integer(p, "photobridge.sandbox.inspektlabs.callback-delay-ms"))));
             String baseUrl = start(context, "inspektlabsSandbox", sandbox, sandbox::baseUrl);
-            simulate(p, VendorModes.INSPEKTLABS, baseUrl);
+            simulate(context, VendorModes.INSPEKTLABS, baseUrl);
             fillIn(p, "photobridge.inspektlabs.api-key", apiKey);
         }
         if (modes.simulated(VendorModes.PAVE)) {
@@ -70,7 +70,7 @@ public final class SandboxConfiguration implements CamelConfiguration {
                     .withApiKey(apiKey)
                     .withApiSecret(apiSecret));
             String baseUrl = start(context, "paveSandbox", sandbox, sandbox::baseUrl);
-            simulate(p, VendorModes.PAVE, baseUrl + "/v1");
+            simulate(context, VendorModes.PAVE, baseUrl + "/v1");
             fillIn(p, "photobridge.pave.username", username);
             fillIn(p, "photobridge.pave.api-key", apiKey);
             fillIn(p, "photobridge.pave.api.secret", apiSecret);
@@ -91,12 +91,14 @@ public final class SandboxConfiguration implements CamelConfiguration {
     }
 
     /** The vendor's base URL becomes the sandbox's, whatever it was: a simulated vendor never reaches the real one. */
-    private static void simulate(PropertiesComponent p, String vendor, String baseUrl) {
+    private static void simulate(CamelContext context, String vendor, String baseUrl) {
         String key = "photobridge." + vendor + ".base-url";
+        PropertiesComponent p = context.getPropertiesComponent();
         if (optional(p, key) != null) {
             LOG.warn("{} is ignored: {} is simulated", key, vendor);
         }
         p.addOverrideProperty(key, baseUrl);
+        context.getRegistry().bind(VendorModes.sandboxUrlBean(vendor), baseUrl);
     }
 
     /** A credential the settings leave empty becomes the sandbox's; one that is set stays (and must match, as with the vendor). */

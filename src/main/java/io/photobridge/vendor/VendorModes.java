@@ -39,6 +39,11 @@ public final class VendorModes {
         this.states = states;
     }
 
+    /** The registry name under which a simulated vendor's sandbox URL is bound (the one base URL its client may use). */
+    public static String sandboxUrlBean(String vendor) {
+        return "sandboxBaseUrl." + vendor;
+    }
+
     /** Reads photobridge.mode, photobridge.&lt;vendor&gt;.enabled and photobridge.&lt;vendor&gt;.simulated; an unknown mode fails. */
     public static VendorModes of(PropertiesComponent properties) {
         String mode = properties.resolveProperty(MODE).orElse("production").trim().toLowerCase(Locale.ROOT);
