@@ -7,6 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -66,41 +70,91 @@ public final class Bench {
 
     // ---------------------------------------------------------------- throughput
 
-    /** Drop folder -> RecoveryConnect for 100 KB, 2 MB and 20 MB photos, PhotoBridge and the raw baseline alternately, 3 rounds each. */
+    /**
+     * Drop folder -> RecoveryConnect for 100 KB, 2 MB and 20 MB photos: PhotoBridge with its ledger on H2 (the embedded default),
+     * PhotoBridge with its ledger on PostgreSQL (a fresh schema each run) and the raw baseline, alternately, 3 rounds each.
+     * {@code -Dbench.sizes=100000,2000000} picks sizes, {@code -Dbench.rounds=} the rounds, {@code -Dbench.postgres=} the
+     * PostgreSQL URL (empty: no PostgreSQL column).
+     */
     String throughput() throws Exception {
-        StringBuilder table = new StringBuilder("| photo size | photos | PhotoBridge photos/s | MB/s | raw baseline photos/s | MB/s | ratio (median of 3) |\n"
-                + "|---|---|---|---|---|---|---|\n");
-        long[][] sizes = {{100_000, count(2000)}, {2_000_000, count(300)}, {20_000_000, count(40)}};
-        for (long[] size : sizes) {
-            byte[] photo = Fixtures.photo(fixtures, size[0]);
-            int count = (int) size[1];
-            double[] ours = new double[3];
-            double[] raw = new double[3];
-            for (int round = 0; round < 3; round++) {
+        String postgres = System.getProperty("bench.postgres", "jdbc:postgresql://127.0.0.1:5432/test");
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        StringBuilder table = new StringBuilder("| photo size | photos | raw baseline photos/s | MB/s | PhotoBridge, H2 ledger photos/s"
+                + " | ratio (median; rounds) |" + (postgres.isEmpty() ? "" : " PhotoBridge, PostgreSQL ledger photos/s | ratio (median; rounds) |")
+                + "\n|---|---|---|---|---|---|" + (postgres.isEmpty() ? "" : "---|---|") + "\n");
+        Map<Long, Integer> sizes = new TreeMap<>(Map.of(100_000L, count(2000), 2_000_000L, count(300), 20_000_000L, count(40)));
+        String only = System.getProperty("bench.sizes", "");
+        if (!only.isBlank()) {
+            List<Long> wanted = Arrays.stream(only.split(",")).map(String::trim).map(Long::valueOf).toList();
+            sizes.keySet().retainAll(wanted);
+        }
+        for (Map.Entry<Long, Integer> size : sizes.entrySet()) {
+            byte[] photo = Fixtures.photo(fixtures, size.getKey());
+            int count = size.getValue();
+            double[] h2 = new double[rounds];
+            double[] pg = new double[rounds];
+            double[] raw = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
                 Path batch = work.resolve("batch");
                 clean(batch);
                 Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "tp", count);
                 Run run = photoBridgeRun(batch, count, Map.of(), null);
                 clean(run.home());
-                ours[round] = run.seconds();
+                h2[round] = run.seconds();
+                if (!postgres.isEmpty()) {
+                    String schema = "bench_" + System.nanoTime();
+                    postgresSchema(postgres, "create schema " + schema);
+                    try {
+                        run = photoBridgeRun(batch, count, Map.of("photobridge.records.url", postgres + "?currentSchema=" + schema,
+                                "photobridge.records.user", "postgres"), null);
+                        clean(run.home());
+                        pg[round] = run.seconds();
+                    } finally {
+                        postgresSchema(postgres, "drop schema " + schema + " cascade");
+                    }
+                }
                 raw[round] = rawRun(batch.resolve(String.valueOf(ORDER)), count);
-                log("throughput %s x %d round %d: PhotoBridge %.2f s, raw %.2f s", human(photo.length), count, round + 1, ours[round], raw[round]);
+                log("throughput %s x %d round %d: PhotoBridge H2 %.2f s, PostgreSQL %.2f s, raw %.2f s (load %s)", human(photo.length),
+                        count, round + 1, h2[round], pg[round], raw[round], loadAverage());
             }
-            double oursMedian = median(ours);
             double rawMedian = median(raw);
             double mb = (double) photo.length * count / 1e6;
-            double[] ratios = new double[3];
-            for (int i = 0; i < 3; i++) {
-                ratios[i] = raw[i] / ours[i];
-            }
-            table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f, %.2f, %.2f) |%n",
-                    human(photo.length), count, count / oursMedian, mb / oursMedian, count / rawMedian, mb / rawMedian,
-                    median(ratios), ratios[0], ratios[1], ratios[2]));
+            table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |", human(photo.length), count, count / rawMedian,
+                    mb / rawMedian, ratios(count, h2, raw)));
+            table.append(postgres.isEmpty() ? "\n" : " " + ratios(count, pg, raw) + " |\n");
         }
         return table + "\nPhotoBridge: the shipped jar with its default settings (" + PARALLEL + " parallel uploads), damage analysis and "
-                + "PAVE off; timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
+                + "PAVE off, its ledger on H2 (the embedded default) or on PostgreSQL (" + postgres + ", a fresh schema each run); "
+                + "timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
                 + "sandbox. Raw baseline: RawBaseline (JDK HttpClient, same Base64 JSON, " + PARALLEL + " threads) on the same files "
-                + "and a fresh sandbox; timed from its first request to its last answer.\n";
+                + "and a fresh sandbox; timed from its first request to its last answer. Ratio: raw seconds / PhotoBridge seconds of "
+                + "the same round; load average at the end: " + loadAverage() + ".\n";
+    }
+
+    /** "photos/s | median ratio; each round's ratio" for one PhotoBridge column against the raw baseline of the same rounds. */
+    private static String ratios(int count, double[] ours, double[] raw) {
+        double[] ratios = new double[ours.length];
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < ours.length; i++) {
+            ratios[i] = raw[i] / ours[i];
+            each.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratios[i]));
+        }
+        return String.format(Locale.ROOT, "%.1f | %.2f (%s)", count / median(ours), median(ratios), each);
+    }
+
+    private static void postgresSchema(String url, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** One PhotoBridge run: starts the jar, drops {@code batch}'s order folders into the inbox in one rename, waits for all uploads. */
