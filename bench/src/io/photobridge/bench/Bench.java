@@ -81,7 +81,7 @@ public final class Bench {
         int rounds = Integer.getInteger("bench.rounds", 3);
         StringBuilder table = new StringBuilder("| photo size | photos | raw baseline photos/s | MB/s | PhotoBridge, H2 ledger photos/s"
                 + " | ratio (median; rounds) |" + (postgres.isEmpty() ? "" : " PhotoBridge, PostgreSQL ledger photos/s | ratio (median; rounds) |")
-                + "\n|---|---|---|---|---|---|" + (postgres.isEmpty() ? "" : "---|---|") + "\n");
+                + " CPU ms per photo: raw / H2 / PostgreSQL |\n|---|---|---|---|---|---|---|" + (postgres.isEmpty() ? "" : "---|---|") + "\n");
         Map<Long, Integer> sizes = new TreeMap<>(Map.of(100_000L, count(2000), 2_000_000L, count(300), 20_000_000L, count(40)));
         String only = System.getProperty("bench.sizes", "");
         if (!only.isBlank()) {
@@ -94,6 +94,7 @@ public final class Bench {
             double[] h2 = new double[rounds];
             double[] pg = new double[rounds];
             double[] raw = new double[rounds];
+            double[][] cpu = new double[3][rounds];
             for (int round = 0; round < rounds; round++) {
                 Path batch = work.resolve("batch");
                 clean(batch);
@@ -101,6 +102,7 @@ public final class Bench {
                 Run run = photoBridgeRun(batch, count, Map.of(), null);
                 clean(run.home());
                 h2[round] = run.seconds();
+                cpu[0][round] = run.cpuSeconds();
                 if (!postgres.isEmpty()) {
                     String schema = "bench_" + System.nanoTime();
                     postgresSchema(postgres, "create schema " + schema);
@@ -109,26 +111,33 @@ public final class Bench {
                                 "photobridge.records.user", "postgres"), null);
                         clean(run.home());
                         pg[round] = run.seconds();
+                        cpu[1][round] = run.cpuSeconds();
                     } finally {
                         postgresSchema(postgres, "drop schema " + schema + " cascade");
                     }
                 }
-                raw[round] = rawRun(batch.resolve(String.valueOf(ORDER)), count);
-                log("throughput %s x %d round %d: PhotoBridge H2 %.2f s, PostgreSQL %.2f s, raw %.2f s (load %s)", human(photo.length),
-                        count, round + 1, h2[round], pg[round], raw[round], loadAverage());
+                double[] rawRun = rawRun(batch.resolve(String.valueOf(ORDER)), count);
+                raw[round] = rawRun[0];
+                cpu[2][round] = rawRun[1];
+                log("throughput %s x %d round %d: PhotoBridge H2 %.2f s (CPU %.2f s), PostgreSQL %.2f s (CPU %.2f s), raw %.2f s"
+                        + " (CPU %.2f s), load %s", human(photo.length), count, round + 1, h2[round], cpu[0][round], pg[round],
+                        cpu[1][round], raw[round], cpu[2][round], loadAverage());
             }
             double rawMedian = median(raw);
             double mb = (double) photo.length * count / 1e6;
             table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |", human(photo.length), count, count / rawMedian,
                     mb / rawMedian, ratios(count, h2, raw)));
-            table.append(postgres.isEmpty() ? "\n" : " " + ratios(count, pg, raw) + " |\n");
+            table.append(postgres.isEmpty() ? "" : " " + ratios(count, pg, raw) + " |");
+            table.append(String.format(Locale.ROOT, " %.2f / %.2f / %.2f |%n", median(cpu[2]) * 1000 / count,
+                    median(cpu[0]) * 1000 / count, postgres.isEmpty() ? 0 : median(cpu[1]) * 1000 / count));
         }
         return table + "\nPhotoBridge: the shipped jar with its default settings (" + PARALLEL + " parallel uploads), damage analysis and "
                 + "PAVE off, its ledger on H2 (the embedded default) or on PostgreSQL (" + postgres + ", a fresh schema each run); "
                 + "timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
                 + "sandbox. Raw baseline: RawBaseline (JDK HttpClient, same Base64 JSON, " + PARALLEL + " threads) on the same files "
                 + "and a fresh sandbox; timed from its first request to its last answer. Ratio: raw seconds / PhotoBridge seconds of "
-                + "the same round; load average at the end: " + loadAverage() + ".\n";
+                + "the same round. CPU: the process's CPU time in the timed window (PhotoBridge: the jar; raw: the baseline program; "
+                + "neither counts the sandbox), median per photo. Load average at the end: " + loadAverage() + ".\n";
     }
 
     /** "photos/s | median ratio; each round's ratio" for one PhotoBridge column against the raw baseline of the same rounds. */
@@ -147,6 +156,10 @@ public final class Bench {
              Statement st = c.createStatement()) {
             st.execute(sql);
         }
+    }
+
+    private static Duration cpuTime(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
     }
 
     private static String loadAverage() {
@@ -178,6 +191,7 @@ public final class Bench {
             }
             app.start().awaitReady(Duration.ofSeconds(60));
             Files.createDirectories(app.inbox());
+            Duration cpuBefore = cpuTime(app.pid());
             long started = System.nanoTime();
             try (Stream<Path> orders = Files.list(batch)) {
                 for (Path order : orders.toList()) {
@@ -186,6 +200,7 @@ public final class Bench {
             }
             await(() -> sandbox.createdPhotos() >= expected, Duration.ofMinutes(20), app, "uploads (" + sandbox.createdPhotos() + "/" + expected + ")");
             double seconds = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = cpuTime(app.pid()).minus(cpuBefore).toMillis() / 1000.0;
             await(() -> countFiles(app.inbox().resolve(".done")) >= expected, Duration.ofMinutes(1), app, ".done files");
             check(sandbox.createdPhotos() == expected, "sandbox holds " + sandbox.createdPhotos() + " photos, expected " + expected);
             long peakRss = app.peakRssBytes();
@@ -197,13 +212,14 @@ public final class Bench {
                     Files.move(order, batch.resolve(order.getFileName()));
                 }
             }
-            return new Run(seconds, peakRss, app.log(), home);
+            return new Run(seconds, peakRss, app.log(), home, cpuSeconds);
         } finally {
             clean(home.resolve("sandbox"));
         }
     }
 
-    private double rawRun(Path folder, int expected) throws Exception {
+    /** One raw baseline run: its seconds and its CPU seconds. */
+    private double[] rawRun(Path folder, int expected) throws Exception {
         Path home = work.resolve("run-" + (++runs));
         clean(home);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home)) {
@@ -214,7 +230,7 @@ public final class Bench {
             check(raw.waitFor() == 0, "raw baseline failed: " + out);
             check(sandbox.createdPhotos() == expected, "raw baseline stored " + sandbox.createdPhotos() + ", expected " + expected);
             String[] figures = out.lines().reduce((a, b) -> b).orElseThrow().split(" ");
-            return Long.parseLong(figures[2]) / 1000.0;
+            return new double[] {Long.parseLong(figures[2]) / 1000.0, Long.parseLong(figures[3]) / 1000.0};
         } finally {
             clean(home);
         }
@@ -345,7 +361,7 @@ public final class Bench {
                     return false;
                 }
             }, Duration.ofMinutes(10), app, "the damage report of the video");
-            Run run = new Run(0, app.peakRssBytes(), app.log(), home);
+            Run run = new Run(0, app.peakRssBytes(), app.log(), home, 0);
             app.stop();
             return memoryRow("1 video of " + human(size) + " -> Inspektlabs multipart", "report stored", run);
         } finally {
@@ -505,6 +521,6 @@ public final class Bench {
         System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
     }
 
-    private record Run(double seconds, long peakRss, Path log, Path home) {
+    private record Run(double seconds, long peakRss, Path log, Path home, double cpuSeconds) {
     }
 }
