@@ -7,6 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -68,41 +72,104 @@ public final class Bench {
 
     // ---------------------------------------------------------------- throughput
 
-    /** Drop folder -> RecoveryConnect for 100 KB, 2 MB and 20 MB photos, PhotoBridge and the raw baseline alternately, 3 rounds each. */
+    /**
+     * Drop folder -> RecoveryConnect for 100 KB, 2 MB and 20 MB photos: PhotoBridge with its ledger on H2 (the embedded default),
+     * PhotoBridge with its ledger on PostgreSQL (a fresh schema each run) and the raw baseline, alternately, 3 rounds each.
+     * {@code -Dbench.sizes=100000,2000000} picks sizes, {@code -Dbench.rounds=} the rounds, {@code -Dbench.postgres=} the
+     * PostgreSQL URL (empty: no PostgreSQL column).
+     */
     String throughput() throws Exception {
-        StringBuilder table = new StringBuilder("| photo size | photos | PhotoBridge photos/s | MB/s | raw baseline photos/s | MB/s | ratio (median of 3) |\n"
-                + "|---|---|---|---|---|---|---|\n");
-        long[][] sizes = {{100_000, count(2000)}, {2_000_000, count(300)}, {20_000_000, count(40)}};
-        for (long[] size : sizes) {
-            byte[] photo = Fixtures.photo(fixtures, size[0]);
-            int count = (int) size[1];
-            double[] ours = new double[3];
-            double[] raw = new double[3];
-            for (int round = 0; round < 3; round++) {
+        String postgres = System.getProperty("bench.postgres", "jdbc:postgresql://127.0.0.1:5432/test");
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        StringBuilder table = new StringBuilder("| photo size | photos | raw baseline photos/s | MB/s | PhotoBridge, H2 ledger photos/s"
+                + " | ratio (median; rounds) |" + (postgres.isEmpty() ? "" : " PhotoBridge, PostgreSQL ledger photos/s | ratio (median; rounds) |")
+                + " CPU ms per photo: raw / H2 / PostgreSQL |\n|---|---|---|---|---|---|---|" + (postgres.isEmpty() ? "" : "---|---|") + "\n");
+        Map<Long, Integer> sizes = new TreeMap<>(Map.of(100_000L, count(2000), 2_000_000L, count(300), 20_000_000L, count(40)));
+        String only = System.getProperty("bench.sizes", "");
+        if (!only.isBlank()) {
+            List<Long> wanted = Arrays.stream(only.split(",")).map(String::trim).map(Long::valueOf).toList();
+            sizes.keySet().retainAll(wanted);
+        }
+        for (Map.Entry<Long, Integer> size : sizes.entrySet()) {
+            byte[] photo = Fixtures.photo(fixtures, size.getKey());
+            int count = size.getValue();
+            double[] h2 = new double[rounds];
+            double[] pg = new double[rounds];
+            double[] raw = new double[rounds];
+            double[][] cpu = new double[3][rounds];
+            for (int round = 0; round < rounds; round++) {
                 Path batch = work.resolve("batch");
                 clean(batch);
                 Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "tp", count);
                 Run run = photoBridgeRun(batch, count, Map.of(), null);
                 clean(run.home());
-                ours[round] = run.seconds();
-                raw[round] = rawRun(batch.resolve(String.valueOf(ORDER)), count);
-                log("throughput %s x %d round %d: PhotoBridge %.2f s, raw %.2f s", human(photo.length), count, round + 1, ours[round], raw[round]);
+                h2[round] = run.seconds();
+                cpu[0][round] = run.cpuSeconds();
+                if (!postgres.isEmpty()) {
+                    String schema = "bench_" + System.nanoTime();
+                    postgresSchema(postgres, "create schema " + schema);
+                    try {
+                        run = photoBridgeRun(batch, count, Map.of("photobridge.records.url", postgres + "?currentSchema=" + schema,
+                                "photobridge.records.user", "postgres"), null);
+                        clean(run.home());
+                        pg[round] = run.seconds();
+                        cpu[1][round] = run.cpuSeconds();
+                    } finally {
+                        postgresSchema(postgres, "drop schema " + schema + " cascade");
+                    }
+                }
+                double[] rawRun = rawRun(batch.resolve(String.valueOf(ORDER)), count);
+                raw[round] = rawRun[0];
+                cpu[2][round] = rawRun[1];
+                log("throughput %s x %d round %d: PhotoBridge H2 %.2f s (CPU %.2f s), PostgreSQL %.2f s (CPU %.2f s), raw %.2f s"
+                        + " (CPU %.2f s), load %s", human(photo.length), count, round + 1, h2[round], cpu[0][round], pg[round],
+                        cpu[1][round], raw[round], cpu[2][round], loadAverage());
             }
-            double oursMedian = median(ours);
             double rawMedian = median(raw);
             double mb = (double) photo.length * count / 1e6;
-            double[] ratios = new double[3];
-            for (int i = 0; i < 3; i++) {
-                ratios[i] = raw[i] / ours[i];
-            }
-            table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f, %.2f, %.2f) |%n",
-                    human(photo.length), count, count / oursMedian, mb / oursMedian, count / rawMedian, mb / rawMedian,
-                    median(ratios), ratios[0], ratios[1], ratios[2]));
+            table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |", human(photo.length), count, count / rawMedian,
+                    mb / rawMedian, ratios(count, h2, raw)));
+            table.append(postgres.isEmpty() ? "" : " " + ratios(count, pg, raw) + " |");
+            table.append(String.format(Locale.ROOT, " %.2f / %.2f / %.2f |%n", median(cpu[2]) * 1000 / count,
+                    median(cpu[0]) * 1000 / count, postgres.isEmpty() ? 0 : median(cpu[1]) * 1000 / count));
         }
         return table + "\nPhotoBridge: the shipped jar with its default settings (" + PARALLEL + " parallel uploads), damage analysis and "
-                + "PAVE off; timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
+                + "PAVE off, its ledger on H2 (the embedded default) or on PostgreSQL (" + postgres + ", a fresh schema each run); "
+                + "timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
                 + "sandbox. Raw baseline: RawBaseline (JDK HttpClient, same Base64 JSON, " + PARALLEL + " threads) on the same files "
-                + "and a fresh sandbox; timed from its first request to its last answer.\n";
+                + "and a fresh sandbox; timed from its first request to its last answer. Ratio: raw seconds / PhotoBridge seconds of "
+                + "the same round. CPU: the process's CPU time in the timed window (PhotoBridge: the jar; raw: the baseline program; "
+                + "neither counts the sandbox), median per photo. Load average at the end: " + loadAverage() + ".\n";
+    }
+
+    /** "photos/s | median ratio; each round's ratio" for one PhotoBridge column against the raw baseline of the same rounds. */
+    private static String ratios(int count, double[] ours, double[] raw) {
+        double[] ratios = new double[ours.length];
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < ours.length; i++) {
+            ratios[i] = raw[i] / ours[i];
+            each.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratios[i]));
+        }
+        return String.format(Locale.ROOT, "%.1f | %.2f (%s)", count / median(ours), median(ratios), each);
+    }
+
+    private static void postgresSchema(String url, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static Duration cpuTime(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** One PhotoBridge run: starts the jar, drops {@code batch}'s order folders into the inbox in one rename, waits for all uploads. */
@@ -126,6 +193,7 @@ public final class Bench {
             }
             app.start().awaitReady(Duration.ofSeconds(60));
             Files.createDirectories(app.inbox());
+            Duration cpuBefore = cpuTime(app.pid());
             long started = System.nanoTime();
             try (Stream<Path> orders = Files.list(batch)) {
                 for (Path order : orders.toList()) {
@@ -134,6 +202,7 @@ public final class Bench {
             }
             await(() -> sandbox.createdPhotos() >= expected, Duration.ofMinutes(20), app, "uploads (" + sandbox.createdPhotos() + "/" + expected + ")");
             double seconds = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = cpuTime(app.pid()).minus(cpuBefore).toMillis() / 1000.0;
             await(() -> countFiles(app.inbox().resolve(".done")) >= expected, Duration.ofMinutes(1), app, ".done files");
             check(sandbox.createdPhotos() == expected, "sandbox holds " + sandbox.createdPhotos() + " photos, expected " + expected);
             long peakRss = app.peakRssBytes();
@@ -145,13 +214,14 @@ public final class Bench {
                     Files.move(order, batch.resolve(order.getFileName()));
                 }
             }
-            return new Run(seconds, peakRss, app.log(), home);
+            return new Run(seconds, peakRss, app.log(), home, cpuSeconds);
         } finally {
             clean(home.resolve("sandbox"));
         }
     }
 
-    private double rawRun(Path folder, int expected) throws Exception {
+    /** One raw baseline run: its seconds and its CPU seconds. */
+    private double[] rawRun(Path folder, int expected) throws Exception {
         Path home = work.resolve("run-" + (++runs));
         clean(home);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home)) {
@@ -162,7 +232,7 @@ public final class Bench {
             check(raw.waitFor() == 0, "raw baseline failed: " + out);
             check(sandbox.createdPhotos() == expected, "raw baseline stored " + sandbox.createdPhotos() + ", expected " + expected);
             String[] figures = out.lines().reduce((a, b) -> b).orElseThrow().split(" ");
-            return Long.parseLong(figures[2]) / 1000.0;
+            return new double[] {Long.parseLong(figures[2]) / 1000.0, Long.parseLong(figures[3]) / 1000.0};
         } finally {
             clean(home);
         }
@@ -293,7 +363,7 @@ public final class Bench {
                     return false;
                 }
             }, Duration.ofMinutes(10), app, "the damage report of the video");
-            Run run = new Run(0, app.peakRssBytes(), app.log(), home);
+            Run run = new Run(0, app.peakRssBytes(), app.log(), home, 0);
             app.stop();
             return memoryRow("1 video of " + human(size) + " -> Inspektlabs multipart", "report stored", run);
         } finally {
@@ -453,6 +523,6 @@ public final class Bench {
         System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
     }
 
-    private record Run(double seconds, long peakRss, Path log, Path home) {
+    private record Run(double seconds, long peakRss, Path log, Path home, double cpuSeconds) {
     }
 }

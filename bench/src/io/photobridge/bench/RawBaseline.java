@@ -1,5 +1,6 @@
 package io.photobridge.bench;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * The raw baseline: a plain JDK HttpClient program that uploads every file of a folder to RecoveryConnect as the same Base64 JSON
  * PhotoBridge sends, with a fixed number of parallel uploads, and nothing else (no ledger, no checks, no retries).
- * Usage: {@code RawBaseline <base-url> <username> <password> <order-id> <parallel> <folder>}; prints {@code files bytes millis}.
+ * Usage: {@code RawBaseline <base-url> <username> <password> <order-id> <parallel> <folder>}; prints {@code files bytes millis cpu-millis}.
  */
 public final class RawBaseline {
 
@@ -42,6 +43,7 @@ public final class RawBaseline {
         URI photos = URI.create(baseUrl + "/api/v140/orders/" + order + "/photos");
 
         long started = System.nanoTime();
+        long cpuStarted = cpuNanos();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         List<Future<Long>> uploads = new ArrayList<>();
         for (Path file : files) {
@@ -66,7 +68,13 @@ public final class RawBaseline {
             bytes += upload.get();
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
+        long cpuMillis = (cpuNanos() - cpuStarted) / 1_000_000;
         pool.shutdown();
-        System.out.println(files.size() + " " + bytes + " " + millis);
+        System.out.println(files.size() + " " + bytes + " " + millis + " " + cpuMillis);
+    }
+
+    /** This process's CPU time. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class MediaInspector {
     static final String ACCEPTED = "jpg, jpeg, png, jfif, heic, mp4, webm, mov, mkv, avi";
 
     private static final Tika TIKA = new Tika();
+    private static final byte[] JPEG_SIGNATURE = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     private static final Pattern APPLE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})(?:\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})?");
     /** Earlier video creation times are unset ones (0 = 1904-01-01, ffmpeg's default) or a camera clock never set. */
     private static final Instant EARLIEST_VIDEO_TIME = Instant.parse("1971-01-01T00:00:00Z");
@@ -140,11 +143,25 @@ public final class MediaInspector {
                 structure == null ? null : structure.embeddedVideo());
     }
 
-    /** The MIME type of the content, from tika-core's magic on the header, refined where tika-core alone cannot tell. */
+    /**
+     * The MIME type of the content: JPEG and PNG, nearly every photo, by their signatures (the only tika-core magic that matches
+     * them, without tika-core's scan of every known type); anything else by tika-core's magic on the header, refined where
+     * tika-core alone cannot tell.
+     */
     static String detect(byte[] header) {
+        if (startsWith(header, JPEG_SIGNATURE)) {
+            return "image/jpeg";
+        }
+        if (startsWith(header, PNG_SIGNATURE)) {
+            return "image/png";
+        }
         String mimeType = TIKA.detect(header);
         mimeType = refineIsoBmff(header, mimeType);
         return refineMatroska(header, mimeType);
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private void checkName(String name, Format format) throws RuleViolation {

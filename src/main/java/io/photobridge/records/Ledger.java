@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +72,8 @@ public final class Ledger implements AutoCloseable {
 
     /** Records a photo as RECEIVED, or finds the row that already holds the same bytes for the same order. */
     public Admission admit(NewPhotoRecord p) {
-        Instant now = Instant.now();
+        // the row is built from what was written, not read back: one statement less per photo
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -108,7 +110,10 @@ public final class Ledger implements AutoCloseable {
                                 + (p.embeddedVideoLength() == null ? "" : ", with an embedded video of " + p.embeddedVideoLength()
                                 + " bytes at byte " + p.embeddedVideoOffset()) + ")", now);
                 c.commit();
-                return new Admission(get(id).orElseThrow(), true);
+                return new Admission(new PhotoRecord(id, p.orderId(), p.sha256(), p.sourceUri(), p.sourceVersion(),
+                        p.originalName(), p.mediaKind(), p.mimeType(), p.sizeBytes(), p.typeId(), p.pictureTime(),
+                        p.pictureOffset(), p.pictureTimeFrom(), PhotoState.RECEIVED, null, null, null, 0, now, now,
+                        p.embeddedVideoOffset(), p.embeddedVideoLength()), true);
             } catch (SQLException e) {
                 c.rollback();
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -414,32 +419,30 @@ public final class Ledger implements AutoCloseable {
         void bind(PreparedStatement st) throws SQLException;
     }
 
-    /** Runs a state change (last two parameters: updated_at, id) and its timeline event in one transaction. */
+    /** Runs a state change (last two parameters: updated_at, id) and its timeline event in one transaction, in two statements. */
     private void update(long id, String kind, String sql, String detail, Binder binder) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long orderId;
-                String source;
-                try (PreparedStatement st = c.prepareStatement("select order_id, source_uri from photo where id = ?")) {
-                    st.setLong(1, id);
-                    try (ResultSet rs = st.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new LedgerException("no photo " + id, null);
-                        }
-                        orderId = rs.getLong(1);
-                        source = rs.getString(2);
-                    }
-                }
                 try (PreparedStatement st = c.prepareStatement(sql)) {
                     binder.bind(st);
                     int n = (int) sql.chars().filter(ch -> ch == '?').count();
                     st.setTimestamp(n - 1, Timestamp.from(now));
                     st.setLong(n, id);
+                    if (st.executeUpdate() == 0) {
+                        throw new LedgerException("no photo " + id, null);
+                    }
+                }
+                // the event takes the photo's order and source from its row
+                try (PreparedStatement st = c.prepareStatement("insert into photo_event (photo_id, order_id, source_uri, kind,"
+                        + " detail, at) select id, order_id, source_uri, ?, ?, ? from photo where id = ?")) {
+                    st.setString(1, kind);
+                    st.setString(2, clip(detail));
+                    st.setTimestamp(3, Timestamp.from(now));
+                    st.setLong(4, id);
                     st.executeUpdate();
                 }
-                insertEvent(c, id, orderId, source, kind, detail, now);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -15,6 +15,7 @@ import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.PictureTime;
 import io.photobridge.records.Ledger;
 import io.photobridge.records.PhotoRecord;
+import io.photobridge.records.PhotoState;
 import io.photobridge.vendor.RetryableVendorException;
 import io.photobridge.vendor.VendorException;
 import org.apache.camel.Exchange;
@@ -65,6 +66,10 @@ public final class PhotoUploader {
      * (RecoveryConnect may still be storing it); 0 when no lookup is due. The route waits this long without holding a thread.
      */
     public long lookupDelay(IngestItem item) {
+        if (item.record().state() == PhotoState.RECEIVED) {
+            // never tried (the usual case: no query). Should another exchange claim it meanwhile, upload's claim sees that.
+            return 0;
+        }
         long photoId = item.record().id();
         return ledger.unconfirmedSince(photoId, runId, inFlight.contains(photoId)).map(this::remainingWait)
                 .orElse(Duration.ZERO).toMillis();

@@ -24,7 +24,6 @@ import io.photobridge.ingest.MediaSource;
 import io.photobridge.vendor.VendorException;
 import io.photobridge.vendor.VendorHttp;
 import io.photobridge.vendor.VendorResponses;
-import org.apache.commons.codec.binary.Base64InputStream;
 
 /**
  * Client for MBSI RecoveryConnect's five photo operations, with token handling (a static token, or username/password
@@ -199,7 +198,7 @@ public final class RecoveryConnectClient {
             try {
                 return new SequenceInputStream(Collections.enumeration(List.of(
                         new ByteArrayInputStream(prefix),
-                        new Base64InputStream(content.open(), true, 0, null),
+                        new Base64Stream(content.open()),
                         new ByteArrayInputStream(suffix))));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + content.uri(), e);

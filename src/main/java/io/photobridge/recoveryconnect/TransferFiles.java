@@ -5,13 +5,14 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import org.apache.camel.Exchange;
-import org.apache.commons.codec.digest.DigestUtils;
-import org.apache.commons.codec.digest.MessageDigestAlgorithms;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -40,7 +41,7 @@ public final class TransferFiles {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME, "transfer file", String.class);
         String text = csv == null ? "" : csv.replace("\uFEFF", "");
         // the same rows read again (after a restart, or a file put back) are the same requests: what succeeded is not redone
-        String fileId = "file-" + new DigestUtils(MessageDigestAlgorithms.SHA_256).digestAsHex(text).substring(0, 32);
+        String fileId = "file-" + sha256Hex(text).substring(0, 32);
         List<TransferRequest> requests = new ArrayList<>();
         try (CSVParser parser = CSVParser.parse(new StringReader(text), FORMAT)) {
             for (CSVRecord row : parser) {
@@ -120,5 +121,13 @@ public final class TransferFiles {
             line++;
         }
         return line;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

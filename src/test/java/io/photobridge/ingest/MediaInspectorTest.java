@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
+import org.apache.tika.Tika;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,6 +181,20 @@ class MediaInspectorTest {
         assertThat(MediaInspector.refineIsoBmff(ftyp("XAVC", "XAVC", "mp42", "iso2"), "video/quicktime")).isEqualTo("video/mp4");
         assertThat(MediaInspector.refineIsoBmff(ftyp("qt  ", "qt  "), "video/quicktime")).isEqualTo("video/quicktime");
         assertThat(MediaInspector.detect(ftyp("mif1", "mif1", "heic"))).isEqualTo("image/heic");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"key-exif.jpg", "offset-exif.jpg", "no-exif.png", "exif.heic", "clip.mp4"})
+    void signaturesAgreeWithTika(String file) throws Exception {
+        // JPEG and PNG are told by their signatures without tika-core: the answer must be tika-core's own
+        byte[] header;
+        try (InputStream in = Files.newInputStream(fixture(file))) {
+            header = in.readNBytes(MediaInspector.HEADER_BYTES);
+        }
+        String tika = new Tika().detect(header);
+
+        assertThat(MediaInspector.detect(header)).isEqualTo(
+                MediaInspector.refineMatroska(header, MediaInspector.refineIsoBmff(header, tika)));
     }
 
     @Test
