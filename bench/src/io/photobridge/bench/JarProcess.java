@@ -88,7 +88,9 @@ public final class JarProcess implements AutoCloseable {
         }
         Path root = into.resolve(archive.getFileName().toString().replaceFirst("\\.tar\\.gz$", ""));
         Path jar = root.resolve("lib/photobridge.jar");
-        if (Files.isRegularFile(jar) && Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(archive)) >= 0) {
+        Path marker = into.resolve(".unpacked");
+        String unpacked = archive + " " + Files.getLastModifiedTime(archive).toMillis();
+        if (Files.isRegularFile(jar) && Files.exists(marker) && Files.readString(marker).equals(unpacked)) {
             return root;
         }
         Files.createDirectories(into);
@@ -96,6 +98,7 @@ public final class JarProcess implements AutoCloseable {
         if (tar.waitFor() != 0 || !Files.isRegularFile(jar)) {
             throw new IllegalStateException("could not unpack " + archive + " into " + into);
         }
+        Files.writeString(marker, unpacked);
         return root;
     }
 
