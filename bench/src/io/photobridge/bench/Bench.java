@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.photobridge.sandbox.InspektlabsSandbox;
+import io.photobridge.sandbox.PaveSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import io.photobridge.sandbox.StoredPhoto;
 
@@ -46,10 +47,15 @@ public final class Bench {
     private final Path fixtures = work.resolve("fixtures");
     private final double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
     private int runs;
+    /** When set, PhotoBridge runs through the distribution's launcher (its JVM settings): backlog, memory, and -Dbench.launcher=true. */
+    private Path launcherRoot;
 
     public static void main(String[] args) throws Exception {
         List<String> scenarios = args.length == 0 ? List.of("startup", "throughput", "latency", "backlog", "memory") : List.of(args);
         Bench bench = new Bench();
+        if (Boolean.getBoolean("bench.launcher")) {
+            bench.useLauncher();
+        }
         for (String scenario : scenarios) {
             String markdown = switch (scenario) {
                 case "throughput" -> bench.throughput();
@@ -177,7 +183,7 @@ public final class Bench {
         Path home = work.resolve("run-" + (++runs));
         clean(home);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
-             JarProcess app = new JarProcess(project, home)) {
+             JarProcess app = launched(new JarProcess(project, home))) {
             app.production().property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                     .property("photobridge.inspektlabs.enabled", "false")
                     .property("photobridge.pave.enabled", "false");
@@ -311,13 +317,14 @@ public final class Bench {
 
     /** With -Xmx128m: a 100 MB video through Inspektlabs multipart, 99 x 10 MB photos through RecoveryConnect, and small-file controls. */
     String memory() throws Exception {
+        useLauncher();
         StringBuilder out = new StringBuilder("| workload (-Xmx128m) | completed | OutOfMemoryError | heap used, peak | live heap after GC, peak | RSS, peak |\n"
                 + "|---|---|---|---|---|---|\n");
         out.append(photosUnderSmallHeap(100_000, 99));
         out.append(photosUnderSmallHeap(10_000_000, 99));
         out.append(videoUnderSmallHeap(2_000_000));
         out.append(videoUnderSmallHeap(100_000_000));
-        return out + "\nThe shipped jar with -Xmx128m (G1, -Xlog:gc). Heap figures from the GC log: the largest heap before a "
+        return out + "\nThe unpacked distribution run by bin/photobridge (its JVM settings, SerialGC) with -Xmx128m and -Xlog:gc added in JAVA_OPTS. Heap figures from the GC log: the largest heap before a "
                 + "collection and the largest live heap after one; RSS is the process's VmHWM. Videos go through Inspektlabs "
                 + "multipart (file mode) until the damage report is stored; photos through RecoveryConnect (damage analysis off).\n";
     }
@@ -341,7 +348,7 @@ public final class Bench {
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
              InspektlabsSandbox inspektlabs = new InspektlabsSandbox(InspektlabsSandbox.Settings.defaults()
                      .withDataDir(home.resolve("inspektlabs")).withCallbackDelay(Duration.ofMillis(200)));
-             JarProcess app = new JarProcess(project, home)) {
+             JarProcess app = launched(new JarProcess(project, home))) {
             inspektlabs.start();
             app.production().property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                     .property("photobridge.inspektlabs.base-url", inspektlabs.baseUrl())
@@ -395,63 +402,160 @@ public final class Bench {
 
     // ---------------------------------------------------------------- backlog
 
-    /** 100 files vs 10,000 files of 100 KB dumped at once (one rename): files/s of each, median of 3 rounds for the small one. */
+    /**
+     * 100 files vs 10,000 files of 100 KB dumped at once (one rename), through the distribution's launcher (its JVM settings):
+     * files/s of each (median of 3 rounds for the small one) and the peak RSS of each run.
+     */
     String backlog() throws Exception {
+        useLauncher();
         byte[] photo = Fixtures.photo(fixtures, 100_000);
         int big = count(10_000);
         double[] small = new double[3];
+        long smallPeak = 0;
         for (int round = 0; round < 3; round++) {
-            small[round] = backlogRun(photo, 100);
+            Run run = backlogRun(photo, 100);
+            small[round] = run.seconds();
+            smallPeak = Math.max(smallPeak, run.peakRss());
         }
-        double large = backlogRun(photo, big);
+        Run large = backlogRun(photo, big);
         double smallRate = 100 / median(small);
-        double largeRate = big / large;
-        return String.format(Locale.ROOT, "| files dumped at once | files/s |%n|---|---|%n| 100 (median of 3: %.1f, %.1f, %.1f) | %.1f |%n"
-                        + "| %d | %.1f |%n%nRatio %,d-file rate / 100-file rate: **%.2f**. %s photos, the shipped jar with default settings "
-                        + "(max-in-flight 32, 4 parallel uploads), damage analysis and PAVE off; timed from the one rename that drops the "
-                        + "folder into the inbox to the last photo stored by the sandbox.%n",
-                100 / small[0], 100 / small[1], 100 / small[2], smallRate, big, largeRate, big, largeRate / smallRate, human(photo.length));
+        double largeRate = big / large.seconds();
+        return String.format(Locale.ROOT, "| files dumped at once | files/s | peak RSS |%n|---|---|---|%n"
+                        + "| 100 (median of 3: %.1f, %.1f, %.1f) | %.1f | %d MB |%n| %d | %.1f | %d MB |%n%n"
+                        + "Ratio %,d-file rate / 100-file rate: **%.2f**. %s photos, the unpacked distribution run by bin/photobridge "
+                        + "(its JVM settings) with default settings (max-in-flight 32, 4 parallel uploads), damage analysis and PAVE "
+                        + "off; timed from the one rename that drops the folder into the inbox to the last photo stored by the "
+                        + "sandbox. Peak RSS: the JVM's VmHWM at the end of the run.%n",
+                100 / small[0], 100 / small[1], 100 / small[2], smallRate, smallPeak / 1_000_000, big, largeRate,
+                large.peakRss() / 1_000_000, big, largeRate / smallRate, human(photo.length));
     }
 
-    private double backlogRun(byte[] photo, int count) throws Exception {
+    private Run backlogRun(byte[] photo, int count) throws Exception {
         Path batch = work.resolve("batch");
         clean(batch);
         Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "bl", count);
         Run run = photoBridgeRun(batch, count, Map.of(), null);
         clean(batch);
         clean(run.home());
-        log("backlog %d files: %.2f s (%.1f files/s)", count, run.seconds(), count / run.seconds());
-        return run.seconds();
+        log("backlog %d files: %.2f s (%.1f files/s), peak RSS %d MB", count, run.seconds(), count / run.seconds(),
+                run.peakRss() / 1_000_000);
+        return run;
     }
 
     // ---------------------------------------------------------------- startup
 
-    /** The shipped jar exactly as the README runs it (in-process sandboxes, H2), 5 starts: time to healthy, then idle RSS after 30 s. */
+    /**
+     * The unpacked distribution run by its launcher (its JVM settings, its class-data archive), in demo mode (in-process
+     * sandboxes) and in production mode against sandboxes hosted here: a first start (it writes the archive when stopped), then
+     * 5 restarts on the same data folder; time to the first 200 of /observe/health, its phases from the log, idle RSS after 30 s.
+     */
     String startup() throws Exception {
-        double[] ready = new double[5];
-        long[] idleRss = new long[5];
-        for (int i = 0; i < 5; i++) {
+        Path dist = JarProcess.unpackDistribution(project, work.resolve("dist"));
+        StringBuilder out = new StringBuilder("| mode | first start (writes the archive) | start-up to healthy, median of 5 | all 5 | "
+                + "CPU used to healthy, median of 5 | idle RSS after 30 s (starts 1 and 5) |\n|---|---|---|---|---|---|\n");
+        StringBuilder phases = new StringBuilder("| mode | JVM to Camel Main | Camel Main to context starting (beans, ledger, "
+                + "routes loaded) | routes started | routes started to health 200 |\n|---|---|---|---|---|\n");
+        for (boolean demo : new boolean[] {true, false}) {
+            clean(dist.resolve("data"));
             Path home = work.resolve("run-" + (++runs));
             clean(home);
-            try (JarProcess app = new JarProcess(project, home)) {
-                ready[i] = app.start().awaitReady(Duration.ofSeconds(60)).toMillis() / 1000.0;
-                if (i == 0 || i == 4) {
-                    Thread.sleep(30_000);
-                    idleRss[i] = app.rssBytes();
+            try (RecoveryConnectSandbox rc = demo ? null : recoveryConnect(home);
+                 InspektlabsSandbox inspektlabs = demo ? null : new InspektlabsSandbox(InspektlabsSandbox.Settings.defaults()
+                         .withDataDir(home.resolve("inspektlabs")));
+                 PaveSandbox pave = demo ? null : new PaveSandbox(PaveSandbox.Settings.defaults().withDataDir(home.resolve("pave")))) {
+                if (!demo) {
+                    inspektlabs.start();
+                    pave.start();
                 }
-                app.stop();
+                String mode = demo ? "demo" : "production, vendors at stub URLs";
+                double first = 0;
+                double[] ready = new double[5];
+                double[] cpu = new double[5];
+                long[] idleRss = new long[2];
+                double[][] phase = new double[4][5];
+                for (int i = -1; i < 5; i++) {
+                    JarProcess app = new JarProcess(project, home).launcher(dist);
+                    if (!demo) {
+                        app.production().property("photobridge.recoveryconnect.base-url", rc.baseUrl())
+                                .property("photobridge.inspektlabs.base-url", inspektlabs.baseUrl())
+                                .property("photobridge.pave.base-url", pave.baseUrl() + "/v1")
+                                .property("photobridge.pave.username", "sandbox@example.com")
+                                .property("photobridge.pave.api-key", "sandbox-pave-key")
+                                .property("photobridge.pave.api.secret", "sandbox-pave-secret");
+                    }
+                    long logStart = Files.exists(app.log()) ? Files.size(app.log()) : 0;
+                    try (app) {
+                        double seconds = app.start().awaitReady(Duration.ofSeconds(120)).toMillis() / 1000.0;
+                        if (i < 0) {
+                            first = seconds;
+                        } else {
+                            ready[i] = seconds;
+                            cpu[i] = app.cpuSeconds();
+                            double[] p = phases(app, logStart, seconds);
+                            for (int k = 0; k < 4; k++) {
+                                phase[k][i] = p[k];
+                            }
+                            if (i == 0 || i == 4) {
+                                Thread.sleep(30_000);
+                                idleRss[i == 0 ? 0 : 1] = app.rssBytes();
+                            }
+                        }
+                        check(app.stop() != 1, "PhotoBridge did not stop cleanly; see " + app.log());
+                    }
+                    log("startup %s %s: ready in %.2f s", mode, i < 0 ? "first start" : "start " + (i + 1), i < 0 ? first : ready[i]);
+                }
+                log("class-data archives in %s: %d", dist.resolve("data/cds"), countFiles(dist.resolve("data/cds")));
+                out.append(String.format(Locale.ROOT, "| %s | %.2f s | %.2f s | %s | %.2f s | %d MB, %d MB |%n", mode, first,
+                        median(ready), Arrays.toString(ready), median(cpu), idleRss[0] / 1_000_000, idleRss[1] / 1_000_000));
+                phases.append(String.format(Locale.ROOT, "| %s | %.2f s | %.2f s | %.2f s | %.2f s |%n", mode, median(phase[0]),
+                        median(phase[1]), median(phase[2]), median(phase[3])));
             } finally {
                 clean(home);
             }
-            log("start %d: ready in %.2f s", i + 1, ready[i]);
         }
-        return String.format(Locale.ROOT, "| start-up to healthy (median of 5) | all 5 | idle RSS after 30 s |%n|---|---|---|%n"
-                        + "| %.2f s | %s | %d MB, %d MB |%n%nThe shipped jar with the README's defaults (no JVM options; H2; the "
-                        + "three sandboxes in-process): from process start to the first 200 of /observe/health (all routes started).%n",
-                median(ready), Arrays.toString(ready), idleRss[0] / 1_000_000, idleRss[4] / 1_000_000);
+        return out + "\n" + phases + "\nThe unpacked distribution started by bin/photobridge (its JVM settings; its class-data archive, "
+                + "written by the first start when it stops and used by the 5 restarts), H2, the same data folder for all 6 starts: "
+                + "from process start to the first 200 of /observe/health; CPU: all the JVM's threads, read at that moment. Phases: medians of the 5 restarts, from the log's "
+                + "timestamps (\"Apache Camel (Main) ... is starting\", \"Apache Camel ... (photobridge) is starting\", \"... started "
+                + "in\"). Production: RecoveryConnect, Inspektlabs and PAVE sandboxes hosted by the bench JVM, their URLs given as "
+                + "settings.\n";
+    }
+
+    private static final Pattern LOG_TIME = Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}(?:Z|[+-]\\d{2}:\\d{2})) ");
+
+    /** Seconds from process start to Camel Main, to the context starting, to the routes started, to health 200 (the total). */
+    private static double[] phases(JarProcess app, long logStart, double total) throws IOException {
+        String log;
+        try (java.io.InputStream in = Files.newInputStream(app.log())) {
+            in.skipNBytes(logStart);
+            log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Instant processStart = ProcessHandle.of(app.pid()).flatMap(h -> h.info().startInstant()).orElseThrow();
+        double[] at = new double[3];
+        String[] marks = {"Apache Camel (Main) ", " (photobridge) is starting", " (photobridge) started in"};
+        for (int k = 0; k < 3; k++) {
+            String mark = marks[k];
+            String line = log.lines().filter(l -> l.contains(mark)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no '" + mark + "' line in " + app.log()));
+            Matcher m = LOG_TIME.matcher(line);
+            check(m.find(), "no time stamp in " + line);
+            at[k] = Duration.between(processStart, java.time.OffsetDateTime.parse(m.group(1)).toInstant()).toMillis() / 1000.0;
+        }
+        return new double[] {at[0], at[1] - at[0], at[2] - at[1], total - at[2]};
     }
 
     // ---------------------------------------------------------------- support
+
+    /** Runs through the unpacked distribution's launcher ({@code bin/photobridge}, its JVM settings) from now on. */
+    private void useLauncher() throws IOException, InterruptedException {
+        if (launcherRoot == null) {
+            launcherRoot = JarProcess.unpackDistribution(project, work.resolve("dist"));
+        }
+    }
+
+    private JarProcess launched(JarProcess app) {
+        return launcherRoot == null ? app : app.launcher(launcherRoot);
+    }
 
     private RecoveryConnectSandbox recoveryConnect(Path home) {
         RecoveryConnectSandbox sandbox = new RecoveryConnectSandbox(RecoveryConnectSandbox.Settings.defaults()

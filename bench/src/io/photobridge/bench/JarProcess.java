@@ -27,6 +27,7 @@ public final class JarProcess implements AutoCloseable {
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> arguments = new ArrayList<>(List.of("demo"));
     private final int httpPort;
+    private Path launcherRoot;
     private Process process;
 
     /**
@@ -68,6 +69,39 @@ public final class JarProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the unpacked distribution's launcher ({@code <root>/bin/photobridge}, see {@link #unpackDistribution}) instead of
+     * {@code java -jar}: the JVM settings it ships with and its class-data archive (in {@code <root>/data/cds}, made by the
+     * first run that stops cleanly). The settings and JVM options of this launcher go in through JAVA_OPTS.
+     */
+    public JarProcess launcher(Path root) {
+        this.launcherRoot = root.toAbsolutePath();
+        return this;
+    }
+
+    /** {@code target/photobridge-<version>.tar.gz} unpacked into {@code into}, unless already there; the archive's root folder. */
+    public static Path unpackDistribution(Path projectDir, Path into) throws IOException, InterruptedException {
+        Path archive;
+        try (java.util.stream.Stream<Path> files = Files.list(projectDir.resolve("target"))) {
+            archive = files.filter(f -> f.getFileName().toString().matches("photobridge-.+\\.tar\\.gz")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("target/photobridge-<version>.tar.gz is missing: run mvn package"));
+        }
+        Path root = into.resolve(archive.getFileName().toString().replaceFirst("\\.tar\\.gz$", ""));
+        Path jar = root.resolve("lib/photobridge.jar");
+        Path marker = into.resolve(".unpacked");
+        String unpacked = archive + " " + Files.getLastModifiedTime(archive).toMillis();
+        if (Files.isRegularFile(jar) && Files.exists(marker) && Files.readString(marker).equals(unpacked)) {
+            return root;
+        }
+        Files.createDirectories(into);
+        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", into.toString()).inheritIO().start();
+        if (tar.waitFor() != 0 || !Files.isRegularFile(jar)) {
+            throw new IllegalStateException("could not unpack " + archive + " into " + into);
+        }
+        Files.writeString(marker, unpacked);
+        return root;
+    }
+
     /** Sets a PhotoBridge or Camel setting ({@code -Dkey=value}); later calls win. */
     public JarProcess property(String key, String value) {
         properties.put(key, value);
@@ -102,15 +136,28 @@ public final class JarProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build it first with mvn -B package -DskipTests");
         }
         Files.createDirectories(home);
+        List<String> options = new ArrayList<>();
+        jvmOptions.forEach(option -> options.add(option.replace("{home}", home.toString())));
+        properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        jvmOptions.forEach(option -> command.add(option.replace("{home}", home.toString())));
-        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-jar");
-        command.add(jar.toString());
+        if (launcherRoot == null) {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(options);
+            command.add("-jar");
+            command.add(jar.toString());
+        } else {
+            options.stream().filter(o -> o.matches(".*\\s.*")).findFirst().ifPresent(o -> {
+                throw new IllegalStateException("JAVA_OPTS cannot carry an option with a space: " + o);
+            });
+            command.add(launcherRoot.resolve("bin/photobridge").toString());
+        }
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).directory(projectDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        if (launcherRoot != null) {
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("JAVA_OPTS", String.join(" ", options));
+        }
         builder.environment().putAll(environment);
         process = builder.start();
         return this;
@@ -166,6 +213,23 @@ public final class JarProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The JVM's process: the launcher's first run waits for its JVM (to keep the class-data archive it writes) instead of exec. */
+    private long jvmPid() {
+        return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(process.pid());
+    }
+
+    /** CPU time the JVM has used so far, all its threads (Linux /proc: utime + stime), in seconds; a figure load barely moves. */
+    public double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(jvmPid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException gone) {
+            return -1;
+        }
+    }
+
     /** Current resident set size in bytes (Linux /proc), or -1. */
     public long rssBytes() {
         return procStatus("VmRSS:");
@@ -178,7 +242,7 @@ public final class JarProcess implements AutoCloseable {
 
     private long procStatus(String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(jvmPid()), "status"))) {
                 if (line.startsWith(field)) {
                     return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) * 1024;
                 }
@@ -210,7 +274,6 @@ public final class JarProcess implements AutoCloseable {
         stop();
     }
 
-    /** A free loopback port. */
     /**
      * A free port below the kernel's ephemeral range (32768 and up): a port taken from that range and released could be
      * handed to a sandbox that binds port 0 before PhotoBridge binds it, and requests then reach the sandbox.

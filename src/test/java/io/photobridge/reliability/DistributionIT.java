@@ -31,7 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The archive {@code mvn package} builds, unpacked into an empty folder and started with its launcher from elsewhere
  * ({@code bin/photobridge demo}): healthy, a dropped photo delivered and a broken one kept, one outcome line each in the
- * text log, every metric the Grafana dashboard queries served, a clean stop on SIGTERM; then JSON log lines on request.
+ * text log, every metric the Grafana dashboard queries served, a clean stop on SIGTERM that leaves the launcher's class-data
+ * archive; then a start with that archive, with JSON log lines on request.
  */
 class DistributionIT {
 
@@ -87,6 +88,10 @@ class DistributionIT {
         }
         assertThat(app.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
         assertThat(Files.readString(log)).contains("(photobridge) shutdown");
+        // the launcher's first run leaves its class-data archive, complete, for the next start (which maps it)
+        try (Stream<Path> archives = Files.list(root.resolve("data/cds"))) {
+            assertThat(archives.map(p -> p.getFileName().toString())).singleElement().asString().matches("photobridge-\\d+\\.jsa");
+        }
 
         Path jsonLog = work.resolve("json.log");
         Process json = start(root, port, managementPort, jsonLog, Map.of("PHOTOBRIDGE_LOG_FORMAT", "json"));
