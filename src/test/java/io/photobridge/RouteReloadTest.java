@@ -106,7 +106,7 @@ class RouteReloadTest {
     /** Every kind of edit that parses but cannot run is refused before anything running is touched. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            placeholder typo     | ingest-drop-folder.camel.yaml     | {{photobridge.inbox.poll-ms}}          | {{photobridge.inbox.poll-msx}}          | line 21: placeholder {{photobridge.inbox.poll-msx}} does not resolve
+            placeholder typo     | ingest-drop-folder.camel.yaml     | {{photobridge.inbox.poll-ms}}          | {{photobridge.inbox.poll-msx}}          | line 28: placeholder {{photobridge.inbox.poll-msx}} does not resolve
             bean name typo       | records-api.camel.yaml            | ref: orderRecordsApi                   | ref: orderRecordsApii                   | orderRecordsApii
             bean method typo     | records-api.camel.yaml            | method: records                        | method: recordz                         | recordz
             endpoint option typo | ingest-drop-folder.camel.yaml     | greedy: true                           | greedyy: true                           | greedyy

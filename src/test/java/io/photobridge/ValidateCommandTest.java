@@ -39,7 +39,7 @@ class ValidateCommandTest {
 
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.output())
-                .contains("ingest-drop-folder.camel.yaml line 21: placeholder {{photobridge.inbox.poll-msx}} does not resolve")
+                .contains("ingest-drop-folder.camel.yaml line 28: placeholder {{photobridge.inbox.poll-msx}} does not resolve")
                 .contains("records-api.camel.yaml line ").contains("No bean could be found in the registry for: orderRecordsApii")
                 .contains("2 problem(s)");
     }

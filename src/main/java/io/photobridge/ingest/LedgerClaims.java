@@ -43,6 +43,7 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     private final boolean soleUser;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService refresher;
+    private long lastSweep;
 
     /**
      * processor: the source's name in the table; owner: this instance (its run id); keepAlive must be well below maxAge;
@@ -118,8 +119,21 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
                 + " and (claimed_by is null or claimed_by = ?)", processorName, key, owner);
     }
 
-    /** Refreshes every claim this instance holds (one batch), so that no other instance takes them over. */
+    /**
+     * Refreshes every claim this instance holds (one batch), so that no other instance takes them over. Once per max age it
+     * also deletes stale claims (a stale claim is free anyway), such as a killed instance's claims on files it had moved.
+     */
     void refresh() {
+        long now = System.currentTimeMillis();
+        if (now - lastSweep >= maxAge.toMillis()) {
+            lastSweep = now;
+            try {
+                jdbcTemplate.update("delete from " + TABLE + " where processorname = ? and claimed_by is not null and createdat < ?",
+                        processorName, staleBefore());
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot delete stale claims of {}: {}", processorName, e.getMessage());
+            }
+        }
         List<Object[]> rows = held.stream().map(key -> new Object[] {new Timestamp(System.currentTimeMillis()), processorName, key, owner})
                 .toList();
         if (rows.isEmpty()) {

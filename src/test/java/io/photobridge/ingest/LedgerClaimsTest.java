@@ -76,6 +76,8 @@ class LedgerClaimsTest {
 
         assertThat(other.contains("orphan")).as("a stale claim is no claim").isFalse();
         assertThat(other.add("orphan")).as("taken over").isTrue();
+        new JdbcTemplate(ledger.dataSource()).update("insert into camel_messageprocessed (processorname, messageid, createdat, claimed_by)"
+                + " values ('test', 'moved-before-the-kill', ?, 'killed')", new Timestamp(System.currentTimeMillis() - MAX_AGE.toMillis() - 1000));
         // once both claims were refreshed later than the max age after they were taken, they still hold
         Timestamp past = new Timestamp(System.currentTimeMillis() + MAX_AGE.toMillis());
         JdbcTemplate jdbc = new JdbcTemplate(ledger.dataSource());
@@ -83,6 +85,9 @@ class LedgerClaimsTest {
                 + " where messageid in ('kept', 'orphan') and createdat > ?", Integer.class, past) == 2);
         assertThat(other.add("kept")).as("refreshed by its holder").isFalse();
         assertThat(alive.add("orphan")).as("refreshed by the instance that took it over").isFalse();
+        // a stale claim nobody takes (its file was moved before the kill) is swept
+        await().atMost(MAX_AGE.multipliedBy(5)).until(() -> jdbc.queryForObject(
+                "select count(*) from camel_messageprocessed where messageid = 'moved-before-the-kill'", Integer.class) == 0);
     }
 
     @ParameterizedTest
