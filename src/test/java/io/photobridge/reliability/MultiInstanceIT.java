@@ -1,5 +1,9 @@
 package io.photobridge.reliability;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,6 +33,7 @@ import io.photobridge.records.TestLedgers;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.InspektlabsSandbox;
 import io.photobridge.sandbox.InspektlabsUpload;
+import io.photobridge.sandbox.PaveSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import io.photobridge.sandbox.StoredPhoto;
 import org.junit.jupiter.api.Test;
@@ -45,7 +50,8 @@ import static org.awaitility.Awaitility.await;
  * Several instances of the shipped jar on one PostgreSQL ledger, sharing one drop folder, one S3 bucket (s3proxy) and one
  * media folder: first 2 instances, all running throughout (each must deliver a fair share), then 3, one of them killed
  * with -9 midway and restarted. Every photo reaches RecoveryConnect exactly once, leaves the inbox and the bucket, and
- * is in exactly one accepted Inspektlabs upload. Reduced size in CI; -Dreliability.size=full feeds 1,000 photos.
+ * is in exactly one accepted Inspektlabs upload; every approved PAVE photo, captured while the instance is killed, is
+ * relayed once. Reduced size in CI; -Dreliability.size=full feeds 1,000 photos.
  */
 class MultiInstanceIT {
 
@@ -54,6 +60,10 @@ class MultiInstanceIT {
     private static final String BUCKET = "multi-instance";
     /** One photo in this many goes through S3, the others through the drop folder. */
     private static final int S3_EVERY = 5;
+    /** The order the PAVE sessions are linked to. */
+    private static final long PAVE_ORDER = ORDERS[0];
+    private static final Path[] EXIF_JPEGS = {Path.of("src/test/resources/media/key-exif.jpg"),
+            Path.of("src/test/resources/media/offset-exif.jpg")};
     private static final Pattern RUN = Pattern.compile("PhotoBridge run ([0-9a-f-]{36})");
 
     @TempDir
@@ -82,24 +92,36 @@ class MultiInstanceIT {
                 .withDataDir(home.resolve("rc-sandbox")));
              InspektlabsSandbox inspektlabs = new InspektlabsSandbox(InspektlabsSandbox.Settings.defaults()
                      .withDataDir(home.resolve("inspektlabs-sandbox")).withCallbackDelay(Duration.ofMillis(200)));
+             PaveSandbox pave = new PaveSandbox(PaveSandbox.Settings.defaults().withDataDir(home.resolve("pave-sandbox")));
              InProcessS3 s3 = InProcessS3.start(JarProcess.freePort());
              S3Client client = s3.client()) {
             rc.start();
             inspektlabs.start();
+            pave.start();
             // a vendor that takes 150 ms per photo: the work lasts long enough to be shared, and to kill an instance midway
             rc.faults().randomly(1.0, 15L, "/photos", List.of(new FaultInjector.Slow(Duration.ofMillis(150))));
             client.createBucket(b -> b.bucket(BUCKET));
 
             Map<String, Long> fair = new TreeMap<>();
+            List<String> paveShas = new ArrayList<>();
             Map<String, JarProcess> instances = new LinkedHashMap<>();
             Map<String, String> instanceByRun = new HashMap<>();
             List<String> rounds = new ArrayList<>();
             try {
                 // Round 1: two instances, both running throughout
-                instances.put("a", jar("a", shared, schema, rc, inspektlabs, s3, null));
+                instances.put("a", jar("a", shared, schema, rc, inspektlabs, pave, s3, null));
                 String reports = instances.get("a").httpBase();
-                instances.put("b", jar("b", shared, schema, rc, inspektlabs, s3, reports));
+                instances.put("b", jar("b", shared, schema, rc, inspektlabs, pave, s3, reports));
                 startAll(instances.values());
+                // PAVE sessions linked through the records API, as a user does; their photos are taken during round 2
+                List<String> sessions = new ArrayList<>();
+                for (int s = 0; s < size.pick(2, 4); s++) {
+                    String key = pave.createSession();
+                    HttpResponse<String> linked = post(instances.get("a"), "/api/orders/" + PAVE_ORDER + "/pave-sessions",
+                            "{\"session_key\":\"" + key + "\"}");
+                    assertThat(linked.statusCode()).as("link of PAVE session %s: %s", key, linked.body()).isEqualTo(201);
+                    sessions.add(key);
+                }
                 feed(files.subList(0, firstRound), inbox, client);
                 await().atMost(Duration.ofMinutes(size.pick(5, 15))).pollInterval(Duration.ofMillis(500))
                         .until(() -> rc.createdPhotos() >= firstRound && remaining(inbox, client) == 0);
@@ -108,20 +130,33 @@ class MultiInstanceIT {
                 rounds.add(row("1: 2 instances, all running", firstRound, fair, "none"));
 
                 // Round 2: a third instance; b is killed with -9 midway and restarted
-                instances.put("c", jar("c", shared, schema, rc, inspektlabs, s3, reports));
+                instances.put("c", jar("c", shared, schema, rc, inspektlabs, pave, s3, reports));
                 instances.get("c").start().awaitReady(Duration.ofSeconds(180));
                 int secondRound = photos - firstRound;
                 Map<String, Long> before = deliveredPerInstance(schema, instanceByRun);
                 feed(files.subList(firstRound, photos), inbox, client);
+                // drivers capture while the instances work: a rejected shot, then its approved retake, per photo code
+                for (String session : sessions) {
+                    for (int code = 1; code <= size.pick(4, 10); code++) {
+                        pave.capture(session, code, false, "Wrong View",
+                                FaultsIT.uniqueExifJpeg(EXIF_JPEGS[code % 2], "multi-instance pave rejected " + session + "/" + code));
+                        byte[] approved = FaultsIT.uniqueExifJpeg(EXIF_JPEGS[code % 2], "multi-instance pave " + session + "/" + code);
+                        pave.capture(session, code, true, null, approved);
+                        paveShas.add(sha256(approved));
+                    }
+                }
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(50))
                         .until(() -> rc.createdPhotos() >= firstRound + secondRound / 4);
                 int atKill = rc.createdPhotos();
+                for (String session : sessions) {
+                    pave.status(session, "COMPLETE");
+                }
                 instances.get("b").kill();
                 String kill = String.format("b killed -9 with %d of %d photos in RecoveryConnect, restarted", atKill, photos);
                 assertThat(atKill).as("the kill lands while photos are pending").isLessThan(photos);
                 instances.get("b").start().awaitReady(Duration.ofSeconds(180));
                 await().atMost(Duration.ofMinutes(size.pick(5, 15))).pollInterval(Duration.ofMillis(500))
-                        .until(() -> rc.createdPhotos() >= photos && remaining(inbox, client) == 0);
+                        .until(() -> rc.createdPhotos() >= photos + paveShas.size() && remaining(inbox, client) == 0);
                 // damage analysis: every photo in an accepted upload (a batch completes after the order's quiet period); a
                 // photo never analysed is reported with the figures below, not by a timeout here
                 within(Duration.ofMinutes(size.pick(2, 5)), () -> analysedShas(inspektlabs).keySet().containsAll(nameBySha.keySet()));
@@ -154,6 +189,9 @@ class MultiInstanceIT {
             }
             long lost = nameBySha.keySet().stream().filter(sha -> !copies.containsKey(sha)).count();
             long duplicated = copies.values().stream().mapToLong(n -> n - 1).sum();
+            List<StoredPhoto> paveOrder = rc.photos(PAVE_ORDER);
+            long paveRelayed = paveShas.stream().filter(sha -> paveOrder.stream().filter(p -> p.sha256().equals(sha)).count() == 1).count();
+            long paveMissing = paveShas.stream().filter(sha -> !copies.containsKey(sha)).count();
             Map<String, Long> analysed = analysedShas(inspektlabs);
             long analysedTwice = nameBySha.keySet().stream().filter(sha -> analysed.getOrDefault(sha, 0L) > 1).count();
             long notAnalysed = nameBySha.keySet().stream().filter(sha -> !analysed.containsKey(sha)).count();
@@ -173,9 +211,13 @@ class MultiInstanceIT {
                     | photos | in RecoveryConnect | lost | duplicated | analysed (Inspektlabs) | analysed twice | not analysed | in .error/ | left in inbox or bucket |
                     |---|---|---|---|---|---|---|---|---|
                     | %d | %d | **%d** | **%d** | %d | **%d** | %d | %d | %d |
+
+                    PAVE: %d sessions linked to order %d, %d approved photos (each after a rejected shot) captured during round 2, \
+                    the sessions completed at the kill: %d relayed once to RecoveryConnect, %d missing.
                     """, photos, S3_EVERY, (System.nanoTime() - started) / 1e9, String.join("\n", rounds), photos,
-                    copies.values().stream().mapToLong(Long::longValue).sum(), lost, duplicated, analysed.size(), analysedTwice,
-                    notAnalysed, inErrors, leftInInbox));
+                    copies.values().stream().mapToLong(Long::longValue).sum() - paveShas.size(), lost, duplicated,
+                    analysed.size(), analysedTwice, notAnalysed, inErrors, leftInInbox,
+                    paveShas.size() / Math.max(1, size.pick(4, 10)), PAVE_ORDER, paveShas.size(), paveRelayed, paveMissing));
 
             assertThat(lost).as("photos lost").isZero();
             assertThat(duplicated).as("photos in RecoveryConnect twice").isZero();
@@ -186,7 +228,16 @@ class MultiInstanceIT {
             fair.forEach((instance, n) -> assertThat(n).as("photos delivered by %s of %d in round 1 (all running)", instance, firstRound)
                     .isGreaterThanOrEqualTo((long) Math.ceil(firstRound * 0.3)));
             assertThat(analysedTwice).as("photos in more than one accepted Inspektlabs upload").isZero();
+            assertThat(paveShas).isNotEmpty();
+            assertThat(paveRelayed).as("approved PAVE photos relayed to RecoveryConnect exactly once").isEqualTo(paveShas.size());
         }
+    }
+
+    private static HttpResponse<String> post(JarProcess instance, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(instance.httpBase() + path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer jar-test-api-token-3f9b")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Waits for the condition at most this long; whether it came true. */
@@ -204,7 +255,7 @@ class MultiInstanceIT {
      * balancer in front of all of them: a report for a batch the killed instance sent must not be lost with it.
      */
     private JarProcess jar(String name, Path shared, String schema, RecoveryConnectSandbox rc, InspektlabsSandbox inspektlabs,
-                           InProcessS3 s3, String publicBaseUrl) {
+                           PaveSandbox pave, InProcessS3 s3, String publicBaseUrl) {
         JarProcess jar = new JarProcess(PROJECT, home.resolve("instance-" + name)).production()
                 .property("photobridge.inbox.dir", shared.resolve("inbox").toString())
                 .property("photobridge.inspektlabs.media-dir", shared.resolve("media").toString())
@@ -214,7 +265,13 @@ class MultiInstanceIT {
                 .property("photobridge.recoveryconnect.base-url", rc.baseUrl())
                 .property("photobridge.inspektlabs.base-url", inspektlabs.baseUrl())
                 .property("photobridge.inspektlabs.quiet-period-ms", "3000")
-                .property("photobridge.pave.enabled", "false")
+                .property("photobridge.pave.base-url", pave.baseUrl() + "/v1")
+                .property("photobridge.pave.username", pave.settings().username())
+                .property("photobridge.pave.api-key", pave.settings().apiKey())
+                .property("photobridge.pave.api.secret", pave.settings().apiSecret())
+                .property("photobridge.pave.poll-ms", "500")
+                // a killed instance's session leases are taken over after this
+                .property("photobridge.pave.lease-seconds", "10")
                 .property("photobridge.claims.keep-alive-ms", "1000")
                 .property("photobridge.claims.max-age-ms", "5000")
                 .property("photobridge.recoveryconnect.unknown-outcome-delay-ms", "2000")
