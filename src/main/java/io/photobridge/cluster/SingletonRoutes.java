@@ -70,17 +70,23 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
      * run its completion timeouts and recovery on an instance that does not lead its singleton. Stopping such a route once
      * (after start-up, and after a route edit replaced it) stops its processors too; ClusteredRoutePolicy starts it,
      * processors included, when this instance takes the lead. Holding the policy's lock keeps a leadership change out.
+     * True when the route is a singleton route this instance does not lead (so it stays stopped).
      */
-    public static void stopOnFollower(CamelContext context, Route route) throws Exception {
+    public static boolean stopOnFollower(CamelContext context, Route route) throws Exception {
         for (RoutePolicy policy : route.getRoutePolicyList()) {
             if (policy instanceof ClusteredRoutePolicy clustered) {
                 synchronized (clustered) {
+                    if (clustered.isLeader()) {
+                        return false;
+                    }
                     ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
-                    if (!clustered.isLeader() && status != null && !status.isStarted() && STOPPED_ONCE.add(route)) {
+                    if (status != null && !status.isStarted() && STOPPED_ONCE.add(route)) {
                         context.getRouteController().stopRoute(route.getRouteId());
                     }
+                    return true;
                 }
             }
         }
+        return false;
     }
 }

@@ -53,7 +53,7 @@ public final class RoutesHealthCheck extends AbstractHealthCheck {
     }
 
     /** A singleton route (group singleton-*) stays stopped on the instances that do not lead its singleton. */
-    static boolean ledElsewhere(Route route) {
+    private static boolean ledElsewhere(Route route) {
         return route != null && route.getRoutePolicyList().stream().anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered
                 && !clustered.isLeader());
     }

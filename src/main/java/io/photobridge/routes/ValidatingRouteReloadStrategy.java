@@ -267,9 +267,8 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
             model.addRouteDefinitions(definitions(next, replace, Set.of()).routes());
             for (String id : replace) {
                 // a singleton route stays stopped, processors included, on an instance that does not lead its singleton
-                if (RoutesHealthCheck.ledElsewhere(context.getRoute(id))) {
-                    SingletonRoutes.stopOnFollower(context, context.getRoute(id));
-                } else if (!context.getRouteController().getRouteStatus(id).isStarted()) {
+                if (!SingletonRoutes.stopOnFollower(context, context.getRoute(id))
+                        && !context.getRouteController().getRouteStatus(id).isStarted()) {
                     throw new IllegalStateException("route '" + id + "' did not start");
                 }
             }
