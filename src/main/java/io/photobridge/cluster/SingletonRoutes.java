@@ -24,9 +24,10 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
     /** The route group prefix that marks a singleton route; the rest of the group is the singleton's name. */
     public static final String GROUP_PREFIX = "singleton-";
 
-    private final LedgerClusterService cluster;
     /** The routes stopped once after their creation (a route object is new after each edit). */
-    private final Set<Route> stoppedOnce = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private static final Set<Route> STOPPED_ONCE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    private final LedgerClusterService cluster;
 
     public SingletonRoutes(LedgerClusterService cluster) {
         this.cluster = cluster;
@@ -60,22 +61,32 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
         for (Route route : context.getRoutes()) {
-            for (RoutePolicy policy : route.getRoutePolicyList()) {
-                if (policy instanceof ClusteredRoutePolicy clustered) {
-                    synchronized (clustered) {
-                        ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
-                        if (!clustered.isLeader() && status != null && !status.isStarted() && stoppedOnce.add(route)) {
-                            context.getRouteController().stopRoute(route.getRouteId());
-                        }
-                    }
-                }
-            }
+            stopOnFollower(context, route);
         }
     }
 
-    /** The singleton a route belongs to, or null. */
-    public static String singletonOf(RouteDefinition definition) {
-        String group = definition == null ? null : definition.getGroup();
-        return group != null && group.startsWith(GROUP_PREFIX) ? group.substring(GROUP_PREFIX.length()) : null;
+    /**
+     * Camel starts the processors of a route it does not start (autoStartup false) all the same: an aggregator would then
+     * run its completion timeouts and recovery on an instance that does not lead its singleton. Stopping such a route once
+     * (after start-up, and after a route edit replaced it) stops its processors too; ClusteredRoutePolicy starts it,
+     * processors included, when this instance takes the lead. Holding the policy's lock keeps a leadership change out.
+     * True when the route is a singleton route this instance does not lead (so it stays stopped).
+     */
+    public static boolean stopOnFollower(CamelContext context, Route route) throws Exception {
+        for (RoutePolicy policy : route.getRoutePolicyList()) {
+            if (policy instanceof ClusteredRoutePolicy clustered) {
+                synchronized (clustered) {
+                    if (clustered.isLeader()) {
+                        return false;
+                    }
+                    ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
+                    if (status != null && !status.isStarted() && STOPPED_ONCE.add(route)) {
+                        context.getRouteController().stopRoute(route.getRouteId());
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -54,7 +54,7 @@ public final class RoutesHealthCheck extends AbstractHealthCheck {
 
     /** A singleton route (group singleton-*) stays stopped on the instances that do not lead its singleton. */
     private static boolean ledElsewhere(Route route) {
-        return route.getRoutePolicyList().stream().anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered
+        return route != null && route.getRoutePolicyList().stream().anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered
                 && !clustered.isLeader());
     }
 

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.photobridge.cluster.SingletonRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -265,7 +266,9 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
             }
             model.addRouteDefinitions(definitions(next, replace, Set.of()).routes());
             for (String id : replace) {
-                if (!context.getRouteController().getRouteStatus(id).isStarted()) {
+                // a singleton route stays stopped, processors included, on an instance that does not lead its singleton
+                if (!SingletonRoutes.stopOnFollower(context, context.getRoute(id))
+                        && !context.getRouteController().getRouteStatus(id).isStarted()) {
                     throw new IllegalStateException("route '" + id + "' did not start");
                 }
             }

@@ -21,6 +21,7 @@ import io.photobridge.RunningPhotoBridge;
 import io.photobridge.records.DamageJob;
 import io.photobridge.records.DamageJobState;
 import io.photobridge.records.PhotoState;
+import io.photobridge.routes.ValidatingRouteReloadStrategy;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.InspektlabsUpload;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -249,5 +250,67 @@ class ClusterSingletonsTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> b.damage().jobs(ORDER).size() == 1
                 && b.damage().jobs(ORDER).get(0).state() == DamageJobState.REPORTED);
         assertThat(b.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(5));
+    }
+
+    /** An instance that reloads edits of its own copy of the route files. */
+    private RunningPhotoBridge reloading(String id, String url, Path media) throws Exception {
+        Path routes = Files.createDirectories(home.resolve(id + "-routes"));
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        RunningPhotoBridge app = RunningPhotoBridge.start(home.resolve(id), Map.of(
+                "camel.main.name", "photobridge-" + id,
+                "photobridge.cluster.instance-id", id,
+                "photobridge.cluster.check-interval-ms", String.valueOf(CHECK.toMillis()),
+                "photobridge.records.url", url,
+                "photobridge.records.user", "postgres",
+                "photobridge.inspektlabs.media-dir", media.toString(),
+                "camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml",
+                "photobridge.routes.reload-enabled", "true",
+                "photobridge.routes.dir", routes.toString()));
+        open.add(app);
+        return app;
+    }
+
+    private static ValidatingRouteReloadStrategy reloader(RunningPhotoBridge app) {
+        return app.context().getRegistry().lookupByNameAndType("routeReloader", ValidatingRouteReloadStrategy.class);
+    }
+
+    private void edit(String id) throws Exception {
+        Path file = home.resolve(id + "-routes/inspektlabs-damage.camel.yaml");
+        Files.writeString(file, Files.readString(file).replace("maxMessagesPerPoll: 500", "maxMessagesPerPoll: 400"));
+    }
+
+    @Test
+    void anEditedSingletonRouteStillRunsOnOneInstanceOnly() throws Exception {
+        String url = newSchema();
+        Path media = home.resolve("shared-media");
+        RunningPhotoBridge a = reloading("a", url, media);
+        await().atMost(FAILOVER).until(() -> cluster(a).isLeader("damage-batches"));
+        RunningPhotoBridge b = reloading("b", url, media);
+
+        // the follower's edit replaces its stopped route: it stays stopped, its aggregator too
+        edit("b");
+        await().atMost(Duration.ofSeconds(30)).until(() -> reloader(b).acceptedReloads() >= 1);
+        await().during(CHECK.multipliedBy(3)).atMost(CHECK.multipliedBy(6)).until(() -> !started(b, "inspektlabs-batches")
+                && !batches(b).isStarted() && started(a, "inspektlabs-batches"));
+
+        // the leader's edit replaces its running route: one instance runs it afterwards, with its aggregator
+        edit("a");
+        await().atMost(Duration.ofSeconds(30)).until(() -> reloader(a).acceptedReloads() >= 1);
+        await().atMost(FAILOVER).until(() -> started(a, "inspektlabs-batches") ^ started(b, "inspektlabs-batches"));
+        RunningPhotoBridge leader = started(a, "inspektlabs-batches") ? a : b;
+        RunningPhotoBridge follower = leader == a ? b : a;
+        await().during(CHECK.multipliedBy(3)).atMost(CHECK.multipliedBy(6)).until(() -> started(leader, "inspektlabs-batches")
+                && batches(leader).isStarted() && !started(follower, "inspektlabs-batches") && !batches(follower).isStarted());
+
+        // and it still batches: photos recorded on both instances, one batch of five
+        drop(a, "on-a", 3);
+        drop(b, "on-b", 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> leader.damage().jobs(ORDER).size() == 1
+                && leader.damage().jobs(ORDER).get(0).state() == DamageJobState.REPORTED);
+        assertThat(leader.damage().jobs(ORDER).get(0).mediaCount()).isEqualTo(5);
     }
 }
