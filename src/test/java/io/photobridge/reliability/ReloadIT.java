@@ -73,7 +73,8 @@ class ReloadIT {
         try (RecoveryConnectSandbox sandbox = new RecoveryConnectSandbox(RecoveryConnectSandbox.Settings.defaults()
                 .withDataDir(home.resolve("sandbox")))) {
             sandbox.start();
-            JarProcess app = new JarProcess(PROJECT, home.resolve("app"))
+            // production mode: in demo the jar's own simulator would stand in for this sandbox whatever base-url says
+            JarProcess app = new JarProcess(PROJECT, home.resolve("app")).production()
                     .property("photobridge.recoveryconnect.base-url", sandbox.baseUrl())
                     .property("photobridge.inspektlabs.enabled", "false")
                     .property("photobridge.pave.enabled", "false")
