@@ -26,17 +26,17 @@ import org.slf4j.LoggerFactory;
  * The drop folder's file filter: takes the names Camel's file consumer cannot handle out of the inbox, into the error
  * folder with a note, instead of leaving them there forever. Camel lists the inbox with java.io.File, so a name that is
  * not valid UTF-8 on disk comes back with U+FFFD and can never be opened, a backslash is read as a path separator
- * (the file is then never found), and a name over {@value #MAX_NAME_BYTES} bytes leaves no room for the read lock's
- * {@code <name>.camelLock} marker; such a file used to stay in the inbox, silently or with a WARN at every poll.
+ * (the file is then never found), and a name over {@value #MAX_NAME_BYTES} bytes leaves no room for the error folder's
+ * {@code <name>.error.txt} note; such a file used to stay in the inbox, silently or with a WARN at every poll.
  * When several instances share the inbox it also skips the files another instance has claimed (so that a poll's limit is
  * spent on free files), and moves a bad name only under a claim of its own, so one instance records and moves it.
  */
 public final class DropFolderNames implements GenericFileFilter<File> {
 
-    /** Longest file name (UTF-8 bytes) the drop folder takes: the read lock's marker adds ".camelLock" to it. */
-    public static final int MAX_NAME_BYTES = NameRules.MAX_SEGMENT_BYTES - ".camelLock".length();
     /** What the error folder's notes add to a file's name. */
     public static final String NOTE_SUFFIX = ".error.txt";
+    /** Longest file name (UTF-8 bytes) the drop folder takes: a failed file's note adds ".error.txt" to it. */
+    public static final int MAX_NAME_BYTES = NameRules.MAX_SEGMENT_BYTES - NOTE_SUFFIX.length();
 
     private static final Logger LOG = LoggerFactory.getLogger(DropFolderNames.class);
 
@@ -108,7 +108,7 @@ public final class DropFolderNames implements GenericFileFilter<File> {
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (!directory && bytes > MAX_NAME_BYTES) {
             return "name '" + NameRules.abbreviate(name) + "' is " + bytes + " bytes long in UTF-8; at most " + MAX_NAME_BYTES
-                    + " bytes are allowed in the drop folder (the read lock's '<name>.camelLock' must fit the file"
+                    + " bytes are allowed in the drop folder (its error note '<name>.error.txt' must fit the file"
                     + " system's 255-byte limit)";
         }
         return null;
