@@ -18,7 +18,6 @@ import java.util.List;
 import io.photobridge.records.Ledger;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
-import org.apache.camel.spi.IdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +41,13 @@ public final class DropFolderNames implements GenericFileFilter<File> {
 
     private final String errorFolder;
     private final Ledger ledger;
-    private final IdempotentRepository claims;
+    private final LedgerClaims claims;
 
     /**
      * errorFolder: the folder, under the inbox, of failed files and their notes; ledger: where the rejection is recorded;
      * claims: the drop folder's read-lock claims (keyed by absolute path, as the read lock does), or null.
      */
-    public DropFolderNames(String errorFolder, Ledger ledger, IdempotentRepository claims) {
+    public DropFolderNames(String errorFolder, Ledger ledger, LedgerClaims claims) {
         this.errorFolder = errorFolder;
         this.ledger = ledger;
         this.claims = claims;
@@ -59,7 +58,7 @@ public final class DropFolderNames implements GenericFileFilter<File> {
         File entry = file.getFile();
         String rule = rule(entry.getName(), file.isDirectory());
         if (rule == null) {
-            return file.isDirectory() || claims == null || !claims.contains(file.getAbsoluteFilePath());
+            return file.isDirectory() || claims == null || !claims.taken(file.getAbsoluteFilePath());
         }
         String key = file.getAbsoluteFilePath();
         if (claims != null && !claims.add(key)) {

@@ -41,7 +41,10 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     private final Duration keepAlive;
     private final Duration maxAge;
     private final boolean soleUser;
+    private static final long SNAPSHOT_MS = 1000;
+
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private volatile Snapshot snapshot;
     private ScheduledExecutorService refresher;
     private long lastSweep;
 
@@ -117,6 +120,33 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
         held.remove(key);
         return jdbcTemplate.update("delete from " + TABLE + " where processorname = ? and messageid = ?"
                 + " and (claimed_by is null or claimed_by = ?)", processorName, key, owner);
+    }
+
+    /**
+     * Whether the input is claimed (by any instance) or done, for a listing's filter: on a shared ledger from a snapshot of
+     * the processor's live claims taken at most once per second, so a poll over a big backlog costs one query, not one per
+     * file; a claim newer than the snapshot is still refused by {@link #add}. On a ledger of its own only this instance's
+     * claims count, and no query is made.
+     */
+    public boolean taken(String key) {
+        if (held.contains(key)) {
+            return true;
+        }
+        if (soleUser) {
+            return false;
+        }
+        Snapshot current = snapshot;
+        long now = System.currentTimeMillis();
+        if (current == null || now - current.at() > SNAPSHOT_MS) {
+            current = new Snapshot(now, Set.copyOf(jdbcTemplate.queryForList("select messageid from " + TABLE
+                    + " where processorname = ? and (claimed_by is null or createdat >= ?)", String.class, processorName,
+                    staleBefore())));
+            snapshot = current;
+        }
+        return current.keys().contains(key);
+    }
+
+    private record Snapshot(long at, Set<String> keys) {
     }
 
     /**
