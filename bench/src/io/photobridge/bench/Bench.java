@@ -39,6 +39,8 @@ import io.photobridge.sandbox.StoredPhoto;
 public final class Bench {
 
     static final long ORDER = 57076501L;
+    /** The throughput warm-up batches' order. */
+    static final long WARM_ORDER = ORDER + 1;
     static final int PARALLEL = 4;
     private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
@@ -82,11 +84,13 @@ public final class Bench {
      * Drop folder -> RecoveryConnect for 100 KB, 2 MB and 20 MB photos: PhotoBridge with its ledger on H2 (the embedded default),
      * PhotoBridge with its ledger on PostgreSQL (a fresh schema each run) and the raw baseline, alternately, 3 rounds each.
      * {@code -Dbench.sizes=100000,2000000} picks sizes, {@code -Dbench.rounds=} the rounds, {@code -Dbench.postgres=} the
-     * PostgreSQL URL (empty: no PostgreSQL column).
+     * PostgreSQL URL (empty: no PostgreSQL column). Each side first sends a warm-up batch of a quarter as many photos to
+     * another order, untimed ({@code -Dbench.warmup=0} for none): the figures are a running service's, not its first seconds'.
      */
     String throughput() throws Exception {
         String postgres = System.getProperty("bench.postgres", "jdbc:postgresql://127.0.0.1:5432/test");
         int rounds = Integer.getInteger("bench.rounds", 3);
+        double warmup = Double.parseDouble(System.getProperty("bench.warmup", "0.25"));
         StringBuilder table = new StringBuilder("| photo size | photos | raw baseline photos/s | MB/s | PhotoBridge, H2 ledger photos/s"
                 + " | ratio (median; rounds) |" + (postgres.isEmpty() ? "" : " PhotoBridge, PostgreSQL ledger photos/s | ratio (median; rounds) |")
                 + " CPU ms per photo: raw / H2 / PostgreSQL |\n|---|---|---|---|---|---|---|" + (postgres.isEmpty() ? "" : "---|---|") + "\n");
@@ -99,6 +103,12 @@ public final class Bench {
         for (Map.Entry<Long, Integer> size : sizes.entrySet()) {
             byte[] photo = Fixtures.photo(fixtures, size.getKey());
             int count = size.getValue();
+            int warmCount = (int) Math.round(count * warmup);
+            Path warm = work.resolve("warm");
+            clean(warm);
+            if (warmCount > 0) {
+                Fixtures.copies(photo, warm.resolve(String.valueOf(WARM_ORDER)), "wu", warmCount);
+            }
             double[] h2 = new double[rounds];
             double[] pg = new double[rounds];
             double[] raw = new double[rounds];
@@ -107,7 +117,7 @@ public final class Bench {
                 Path batch = work.resolve("batch");
                 clean(batch);
                 Fixtures.copies(photo, batch.resolve(String.valueOf(ORDER)), "tp", count);
-                Run run = photoBridgeRun(batch, count, Map.of(), null);
+                Run run = photoBridgeRun(batch, count, Map.of(), null, warmCount > 0 ? warm : null);
                 clean(run.home());
                 h2[round] = run.seconds();
                 cpu[0][round] = run.cpuSeconds();
@@ -116,7 +126,7 @@ public final class Bench {
                     postgresSchema(postgres, "create schema " + schema);
                     try {
                         run = photoBridgeRun(batch, count, Map.of("photobridge.records.url", postgres + "?currentSchema=" + schema,
-                                "photobridge.records.user", "postgres"), null);
+                                "photobridge.records.user", "postgres"), null, warmCount > 0 ? warm : null);
                         clean(run.home());
                         pg[round] = run.seconds();
                         cpu[1][round] = run.cpuSeconds();
@@ -124,7 +134,8 @@ public final class Bench {
                         postgresSchema(postgres, "drop schema " + schema + " cascade");
                     }
                 }
-                double[] rawRun = rawRun(batch.resolve(String.valueOf(ORDER)), count);
+                double[] rawRun = rawRun(batch.resolve(String.valueOf(ORDER)), count,
+                        warmCount > 0 ? warm.resolve(String.valueOf(WARM_ORDER)) : null, warmCount);
                 raw[round] = rawRun[0];
                 cpu[2][round] = rawRun[1];
                 log("throughput %s x %d round %d: PhotoBridge H2 %.2f s (CPU %.2f s), PostgreSQL %.2f s (CPU %.2f s), raw %.2f s"
@@ -141,6 +152,7 @@ public final class Bench {
         }
         return table + "\nPhotoBridge: the shipped jar with its default settings (" + PARALLEL + " parallel uploads), damage analysis and "
                 + "PAVE off, its ledger on H2 (the embedded default) or on PostgreSQL (" + postgres + ", a fresh schema each run); "
+                + "each side first sends a warm-up batch of " + Math.round(warmup * 100) + "% as many photos (untimed, another order), then is "
                 + "timed from the one rename that drops the order folder into the inbox to the last photo stored by the "
                 + "sandbox. Raw baseline: RawBaseline (JDK HttpClient, same Base64 JSON, " + PARALLEL + " threads) on the same files "
                 + "and a fresh sandbox; timed from its first request to its last answer. Ratio: raw seconds / PhotoBridge seconds of "
@@ -178,8 +190,15 @@ public final class Bench {
         }
     }
 
-    /** One PhotoBridge run: starts the jar, drops {@code batch}'s order folders into the inbox in one rename, waits for all uploads. */
     private Run photoBridgeRun(Path batch, int expected, Map<String, String> properties, List<String> jvm) throws Exception {
+        return photoBridgeRun(batch, expected, properties, jvm, null);
+    }
+
+    /**
+     * One PhotoBridge run: starts the jar, sends {@code warm}'s order folders (if any) and waits for them untimed, then drops
+     * {@code batch}'s order folders into the inbox in one rename each and waits for all uploads.
+     */
+    private Run photoBridgeRun(Path batch, int expected, Map<String, String> properties, List<String> jvm, Path warm) throws Exception {
         Path home = work.resolve("run-" + (++runs));
         clean(home);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home);
@@ -199,6 +218,9 @@ public final class Bench {
             }
             app.start().awaitReady(Duration.ofSeconds(60));
             Files.createDirectories(app.inbox());
+            int warmed = warm == null ? 0 : moveOrders(warm, app.inbox());
+            await(() -> sandbox.createdPhotos() >= warmed, Duration.ofMinutes(20), app, "warm-up (" + sandbox.createdPhotos() + "/" + warmed + ")");
+            int before = sandbox.createdPhotos();
             Duration cpuBefore = cpuTime(app.pid());
             long started = System.nanoTime();
             try (Stream<Path> orders = Files.list(batch)) {
@@ -206,18 +228,21 @@ public final class Bench {
                     Files.move(order, app.inbox().resolve(order.getFileName()));
                 }
             }
-            await(() -> sandbox.createdPhotos() >= expected, Duration.ofMinutes(20), app, "uploads (" + sandbox.createdPhotos() + "/" + expected + ")");
+            await(() -> sandbox.createdPhotos() - before >= expected, Duration.ofMinutes(20), app,
+                    "uploads (" + (sandbox.createdPhotos() - before) + "/" + expected + ")");
             double seconds = (System.nanoTime() - started) / 1e9;
             double cpuSeconds = cpuTime(app.pid()).minus(cpuBefore).toMillis() / 1000.0;
-            await(() -> countFiles(app.inbox().resolve(".done")) >= expected, Duration.ofMinutes(1), app, ".done files");
-            check(sandbox.createdPhotos() == expected, "sandbox holds " + sandbox.createdPhotos() + " photos, expected " + expected);
+            await(() -> countFiles(app.inbox().resolve(".done")) >= expected + warmed, Duration.ofMinutes(1), app, ".done files");
+            check(sandbox.createdPhotos() == expected + warmed, "sandbox holds " + sandbox.createdPhotos() + " photos, expected "
+                    + (expected + warmed));
             long peakRss = app.peakRssBytes();
             app.stop();
-            // the files as delivered, for the raw baseline
+            // the files as delivered, for the raw baseline and the next round
             Path done = app.inbox().resolve(".done");
             try (Stream<Path> orders = Files.list(done)) {
                 for (Path order : orders.toList()) {
-                    Files.move(order, batch.resolve(order.getFileName()));
+                    boolean warmUp = warm != null && order.getFileName().toString().equals(String.valueOf(WARM_ORDER));
+                    Files.move(order, (warmUp ? warm : batch).resolve(order.getFileName()));
                 }
             }
             return new Run(seconds, peakRss, app.log(), home, cpuSeconds);
@@ -226,17 +251,31 @@ public final class Bench {
         }
     }
 
-    /** One raw baseline run: its seconds and its CPU seconds. */
-    private double[] rawRun(Path folder, int expected) throws Exception {
+    /** Moves every order folder of {@code from} into {@code inbox}, one rename each; the number of files moved. */
+    private static int moveOrders(Path from, Path inbox) throws IOException {
+        int files = 0;
+        try (Stream<Path> orders = Files.list(from)) {
+            for (Path order : orders.toList()) {
+                files += (int) countFiles(order);
+                Files.move(order, inbox.resolve(order.getFileName()));
+            }
+        }
+        return files;
+    }
+
+    /** One raw baseline run after its untimed warm-up on {@code warm} (null: none): its seconds and its CPU seconds. */
+    private double[] rawRun(Path folder, int expected, Path warm, int warmCount) throws Exception {
         Path home = work.resolve("run-" + (++runs));
         clean(home);
         try (RecoveryConnectSandbox sandbox = recoveryConnect(home)) {
             Process raw = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), RawBaseline.class.getName(),
-                    sandbox.baseUrl(), "sandbox@example.com", "sandbox", String.valueOf(ORDER), String.valueOf(PARALLEL), folder.toString())
+                    sandbox.baseUrl(), "sandbox@example.com", "sandbox", String.valueOf(ORDER), String.valueOf(PARALLEL), folder.toString(),
+                    warm == null ? "" : warm.toString(), String.valueOf(WARM_ORDER))
                     .redirectErrorStream(true).start();
             String out = new String(raw.getInputStream().readAllBytes()).trim();
             check(raw.waitFor() == 0, "raw baseline failed: " + out);
-            check(sandbox.createdPhotos() == expected, "raw baseline stored " + sandbox.createdPhotos() + ", expected " + expected);
+            int total = expected + (warm == null ? 0 : warmCount);
+            check(sandbox.createdPhotos() == total, "raw baseline stored " + sandbox.createdPhotos() + ", expected " + total);
             String[] figures = out.lines().reduce((a, b) -> b).orElseThrow().split(" ");
             return new double[] {Long.parseLong(figures[2]) / 1000.0, Long.parseLong(figures[3]) / 1000.0};
         } finally {
