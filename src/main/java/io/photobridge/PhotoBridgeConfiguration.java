@@ -166,7 +166,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
         registry.bind("dropFolder", new DropFolderSource(s.get("photobridge.inbox.error-folder")));
-        LedgerClaims dropFolderClaims = claims(context, s, ledger, "ingest-drop-folder", runId);
+        LedgerClaims dropFolderClaims = claims(context, s, ledger, "ingest-drop-folder", runId, true);
         registry.bind("dropFolderClaims", dropFolderClaims);
         registry.bind("dropFolderNames", new DropFolderNames(s.get("photobridge.inbox.error-folder"), ledger, dropFolderClaims));
         registry.bind("ingestProgress", new IngestProgress(Path.of(s.get("photobridge.inbox.dir")),
@@ -526,7 +526,7 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("s3Urls", urls);
         context.getRegistry().bind("photobridgeS3", s3);
         context.getRegistry().bind("s3Source", new S3Source(s3, s.get("photobridge.s3.prefix"), s.get("photobridge.s3.error-prefix")));
-        context.getRegistry().bind("s3Processed", claims(context, s, ledger, "ingest-s3", runId));
+        context.getRegistry().bind("s3Processed", claims(context, s, ledger, "ingest-s3", runId, false));
         String where = endpoint == null ? "AWS " + s.get("photobridge.s3.region") : endpoint;
         LOG.info("S3 source: s3://{}/{} ({}, {})", bucket, s.get("photobridge.s3.prefix"), where,
                 accessKey == null ? "default AWS credentials chain" : "access key from settings");
@@ -538,14 +538,21 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         context.addService(loader, true, true);
     }
 
-    /** Claims of one source in the ledger, shared by every instance on it; started and stopped with the context. */
-    private static LedgerClaims claims(CamelContext context, Settings s, Ledger ledger, String processor, String runId) throws Exception {
+    /**
+     * Claims of one source in the ledger, shared by every instance on it; started and stopped with the context. readLocksOnly:
+     * the source never confirms an input, so on a ledger of this process alone its claims are held in memory.
+     */
+    private static LedgerClaims claims(CamelContext context, Settings s, Ledger ledger, String processor, String runId,
+                                       boolean readLocksOnly) throws Exception {
         String url = s.get("photobridge.records.url").trim();
         // an embedded H2 ledger is opened by one process only: claims of another run are a crashed run's
         boolean soleUser = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
                 && !url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE");
-        LedgerClaims claims = new LedgerClaims(context, ledger.dataSource(), processor, runId, s.millis("photobridge.claims.keep-alive-ms"),
-                s.millis("photobridge.claims.max-age-ms"), soleUser);
+        LedgerClaims claims = soleUser && readLocksOnly
+                ? LedgerClaims.local(context, ledger.dataSource(), processor, runId, s.millis("photobridge.claims.keep-alive-ms"),
+                        s.millis("photobridge.claims.max-age-ms"))
+                : new LedgerClaims(context, ledger.dataSource(), processor, runId, s.millis("photobridge.claims.keep-alive-ms"),
+                        s.millis("photobridge.claims.max-age-ms"), soleUser);
         context.addService(claims, true, true);
         return claims;
     }

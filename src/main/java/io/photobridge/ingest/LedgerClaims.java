@@ -30,6 +30,10 @@ import org.springframework.dao.DataIntegrityViolationException;
  * {@link #confirm} marks an input done for good (the S3 source's record of objects taken); {@link #remove} drops the claim
  * (the drop folder's read lock, once the file has left the inbox, so a later file of the same name is read too), and only
  * a claim of this instance.
+ * <p>
+ * A source whose claims are only read locks (the drop folder: nothing is confirmed) on a ledger no other process can open
+ * (embedded H2) keeps them in memory, {@link #local}: they guard nothing beyond this process, and writing them would cost two
+ * ledger commits per file.
  */
 public final class LedgerClaims extends JdbcMessageIdRepository {
 
@@ -41,6 +45,7 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     private final Duration keepAlive;
     private final Duration maxAge;
     private final boolean soleUser;
+    private final boolean inMemory;
     private static final long SNAPSHOT_MS = 1000;
 
     private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -55,6 +60,20 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
      */
     public LedgerClaims(CamelContext context, DataSource dataSource, String processor, String owner, Duration keepAlive,
                         Duration maxAge, boolean soleUser) {
+        this(context, dataSource, processor, owner, keepAlive, maxAge, soleUser, false);
+    }
+
+    /**
+     * Claims that are read locks only, of a source that never confirms an input, on a ledger no other process uses: held in
+     * memory (claims an earlier version of this run left in the ledger are still dropped at start).
+     */
+    public static LedgerClaims local(CamelContext context, DataSource dataSource, String processor, String owner, Duration keepAlive,
+                                     Duration maxAge) {
+        return new LedgerClaims(context, dataSource, processor, owner, keepAlive, maxAge, true, true);
+    }
+
+    private LedgerClaims(CamelContext context, DataSource dataSource, String processor, String owner, Duration keepAlive,
+                         Duration maxAge, boolean soleUser, boolean inMemory) {
         super(dataSource, processor);
         if (keepAlive.compareTo(maxAge) >= 0) {
             throw new IllegalArgumentException("photobridge.claims.keep-alive-ms (" + keepAlive.toMillis()
@@ -65,12 +84,16 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
         this.keepAlive = keepAlive;
         this.maxAge = maxAge;
         this.soleUser = soleUser;
+        this.inMemory = inMemory;
         setCreateTableIfNotExists(false);
     }
 
     /** Claims the input: true when it was free, or its claim was stale and this instance took it over. */
     @Override
     public boolean add(String key) {
+        if (inMemory) {
+            return held.add(key);
+        }
         Timestamp now = new Timestamp(System.currentTimeMillis());
         try {
             jdbcTemplate.update("insert into " + TABLE + " (processorname, messageid, createdat, claimed_by) values (?, ?, ?, ?)",
@@ -93,7 +116,7 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     /** Whether the input is done, or claimed by an instance that still refreshes its claim. */
     @Override
     public boolean contains(String key) {
-        return queryForInt(key) > 0;
+        return inMemory ? held.contains(key) : queryForInt(key) > 0;
     }
 
     @Override
@@ -106,6 +129,9 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     /** The input is done for good: its row stays, no longer a claim, so it is never taken again. */
     @Override
     public boolean confirm(String key) {
+        if (inMemory) {
+            throw new UnsupportedOperationException(processorName + "'s claims are read locks held in memory; nothing is confirmed");
+        }
         held.remove(key);
         return jdbcTemplate.update("update " + TABLE + " set claimed_by = null, createdat = ? where processorname = ? and messageid = ?",
                 new Timestamp(System.currentTimeMillis()), processorName, key) == 1;
@@ -116,7 +142,15 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
      * removes the key of every file it could not lock from its idempotent repository, which here holds the other's claim).
      */
     @Override
+    public boolean remove(String key) {
+        return inMemory ? held.remove(key) : super.remove(key);
+    }
+
+    @Override
     protected int delete(String key) {
+        if (inMemory) {
+            return held.remove(key) ? 1 : 0;
+        }
         held.remove(key);
         return jdbcTemplate.update("delete from " + TABLE + " where processorname = ? and messageid = ?"
                 + " and (claimed_by is null or claimed_by = ?)", processorName, key, owner);
@@ -154,6 +188,9 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
      * also deletes stale claims (a stale claim is free anyway), such as a killed instance's claims on files it had moved.
      */
     void refresh() {
+        if (inMemory) {
+            return;
+        }
         long now = System.currentTimeMillis();
         if (now - lastSweep >= maxAge.toMillis()) {
             lastSweep = now;
@@ -197,7 +234,7 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
                 LOG.info("Dropped {} claims of {} left by an earlier run (the ledger is this process's alone)", dropped, processorName);
             }
         }
-        if (refresher == null) {
+        if (refresher == null && !inMemory) {
             refresher = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "claims-" + processorName);
             refresher.scheduleWithFixedDelay(this::refresh, keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -147,6 +147,34 @@ class LedgerClaimsTest {
         assertThat(restarted.add("in-flight")).as("taken at once, not after the max age").isTrue();
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void localClaimsLockLikeLedgerClaimsWithoutWritingTheLedger(String db) throws Exception {
+        Ledger ledger = ledger(db);
+        LedgerClaims crashed = claims(ledger, "crashed");
+        assertThat(crashed.add("left-by-an-earlier-version")).isTrue();
+        crashed.stop();
+
+        CamelContext context = new DefaultCamelContext();
+        context.start();
+        open.add(context);
+        LedgerClaims local = LedgerClaims.local(context, ledger.dataSource(), "test", "local", KEEP_ALIVE, MAX_AGE);
+        local.start();
+        open.add(0, local::stop);
+        JdbcTemplate jdbc = new JdbcTemplate(ledger.dataSource());
+        assertThat(jdbc.queryForObject("select count(*) from camel_messageprocessed", Integer.class))
+                .as("an earlier run's claims dropped at start").isZero();
+
+        assertThat(local.add("/inbox/1/IMG_1.jpg")).isTrue();
+        assertThat(local.add("/inbox/1/IMG_1.jpg")).as("held").isFalse();
+        assertThat(local.contains("/inbox/1/IMG_1.jpg")).isTrue();
+        assertThat(local.taken("/inbox/1/IMG_1.jpg")).isTrue();
+        assertThat(jdbc.queryForObject("select count(*) from camel_messageprocessed", Integer.class)).as("nothing written").isZero();
+        assertThat(local.remove("/inbox/1/IMG_1.jpg")).isTrue();
+        assertThat(local.contains("/inbox/1/IMG_1.jpg")).isFalse();
+        assertThat(local.add("/inbox/1/IMG_1.jpg")).as("a later file of the same name").isTrue();
+    }
+
     private Ledger ledger(String db) throws Exception {
         Ledger ledger = TestLedgers.open(db, dir);
         open.add(ledger);
