@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.photobridge.ingest.IngestItem;
 import io.photobridge.ingest.IngestOutcomes;
 import io.photobridge.ingest.PictureTime;
@@ -31,6 +33,13 @@ public final class PhotoUploader {
     public static final String OUTCOME = "PhotoBridgeOutcome";
     private static final String CLAIMED = IngestOutcomes.UPLOAD_CLAIMED;
     private static final int TAG_HEX = 12;
+    /**
+     * Time of each upload step, claim to outcome (Micrometer's global registry, which PhotoBridge joins to the one
+     * /observe/metrics shows): recorded here rather than by two micrometer:timer steps in the route, whose header handling
+     * cost 5% of the CPU per photo.
+     */
+    private static final Timer UPLOAD_TIME = Timer.builder("photobridge.upload")
+            .description("RecoveryConnect upload steps: claim, reconciliation if due, upload and its record").register(Metrics.globalRegistry);
 
     private final RecoveryConnectClient client;
     private final Ledger ledger;
@@ -81,6 +90,15 @@ public final class PhotoUploader {
     }
 
     public void upload(IngestItem item, Exchange exchange) {
+        Timer.Sample sample = Timer.start();
+        try {
+            send(item, exchange);
+        } finally {
+            sample.stop(UPLOAD_TIME);
+        }
+    }
+
+    private void send(IngestItem item, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         long photoId = item.record().id();
         long orderId = item.identity().orderId();
