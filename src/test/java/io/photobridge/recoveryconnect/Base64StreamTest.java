@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class Base64StreamTest {
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 49_151, 49_152, 49_153, 98_304, 100_000, 1_000_001})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 3_071, 3_072, 3_073, 6_144, 49_151, 49_152, 49_153, 65_537, 98_304, 100_000, 1_000_001})
     void readsTheSameTextAsTheJdkEncoderOnOneLine(int size) throws IOException {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
