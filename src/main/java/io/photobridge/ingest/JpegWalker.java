@@ -1,5 +1,9 @@
 package io.photobridge.ingest;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Walks one JPEG image from its start-of-image to its end-of-image marker: the marker segments up to each start-of-scan,
  * then the entropy-coded data (stuffed {@code FF 00} bytes and restart markers skipped) to the next marker, so the
@@ -7,6 +11,10 @@ package io.photobridge.ingest;
  * as libjpeg does.
  */
 final class JpegWalker {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private enum State { SOI_FF, SOI_D8, MARKER, MARKER_CODE, LENGTH_HIGH, LENGTH_LOW, SEGMENT, ENTROPY, ENTROPY_FF, END, BROKEN }
 
@@ -35,9 +43,7 @@ final class JpegWalker {
         while (i < to) {
             switch (state) {
                 case ENTROPY -> {
-                    while (i < to && bytes[i] != (byte) 0xFF) {
-                        i++;
-                    }
+                    i = indexOfFF(bytes, i, to);
                     if (i < to) {
                         i++;
                         state = State.ENTROPY_FF;
@@ -67,6 +73,25 @@ final class JpegWalker {
             }
         }
         position = base + i;
+        return i;
+    }
+
+    /**
+     * The index of the first FF byte in bytes[from..to), or {@code to}: eight bytes at a time (FF becomes a zero byte under
+     * the complement, found by the classic has-zero-byte test), since nearly all of a JPEG is entropy-coded data to scan.
+     */
+    static int indexOfFF(byte[] bytes, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long v = ~(long) LONGS.get(bytes, i);
+            long zeros = (v - ONES) & ~v & HIGHS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        while (i < to && bytes[i] != (byte) 0xFF) {
+            i++;
+        }
         return i;
     }
 
