@@ -106,7 +106,7 @@ class RouteReloadTest {
     /** Every kind of edit that parses but cannot run is refused before anything running is touched. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            placeholder typo     | ingest-drop-folder.camel.yaml     | {{photobridge.inbox.poll-ms}}          | {{photobridge.inbox.poll-msx}}          | line 28: placeholder {{photobridge.inbox.poll-msx}} does not resolve
+            placeholder typo     | ingest-drop-folder.camel.yaml     | {{photobridge.inbox.poll-ms}}          | {{photobridge.inbox.poll-msx}}          | line {line}: placeholder {{photobridge.inbox.poll-msx}} does not resolve
             bean name typo       | records-api.camel.yaml            | ref: orderRecordsApi                   | ref: orderRecordsApii                   | orderRecordsApii
             bean method typo     | records-api.camel.yaml            | method: records                        | method: recordz                         | recordz
             endpoint option typo | ingest-drop-folder.camel.yaml     | greedy: true                           | greedyy: true                           | greedyy
@@ -122,11 +122,13 @@ class RouteReloadTest {
         Path route = home.resolve("routes").resolve(file);
         String text = Files.readString(route);
         assertThat(text).contains(from);
+        // {line}: the number of the edited line
+        String expected = reason.replace("{line}", String.valueOf(text.substring(0, text.indexOf(from)).split("\n", -1).length));
 
         Files.writeString(route, text.replace(from, to));
 
         // a save may first show the truncated file (rejected as empty): wait for the rejection of the edit itself
-        await().atMost(WAIT).until(() -> reloader.lastRejection() != null && reloader.lastRejection().contains(reason));
+        await().atMost(WAIT).until(() -> reloader.lastRejection() != null && reloader.lastRejection().contains(expected));
         assertThat(reloader.recentReloads().get(0).outcome()).isEqualTo(Reload.Outcome.REJECTED);
         assertThat(reloader.recentReloads().get(0).trigger()).contains(file);
         assertThat(runningRoutes()).containsExactlyInAnyOrderEntriesOf(before);

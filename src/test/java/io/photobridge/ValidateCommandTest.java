@@ -32,6 +32,7 @@ class ValidateCommandTest {
     @Test
     void everyBrokenRouteIsListedWithItsFileLineAndRule() throws Exception {
         Path routes = copyOfShippedRoutes();
+        int pollLine = lineOf(routes.resolve("ingest-drop-folder.camel.yaml"), "{{photobridge.inbox.poll-ms}}");
         edit(routes.resolve("ingest-drop-folder.camel.yaml"), "{{photobridge.inbox.poll-ms}}", "{{photobridge.inbox.poll-msx}}");
         edit(routes.resolve("records-api.camel.yaml"), "ref: orderRecordsApi", "ref: orderRecordsApii");
 
@@ -39,7 +40,7 @@ class ValidateCommandTest {
 
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.output())
-                .contains("ingest-drop-folder.camel.yaml line 28: placeholder {{photobridge.inbox.poll-msx}} does not resolve")
+                .contains("ingest-drop-folder.camel.yaml line " + pollLine + ": placeholder {{photobridge.inbox.poll-msx}} does not resolve")
                 .contains("records-api.camel.yaml line ").contains("No bean could be found in the registry for: orderRecordsApii")
                 .contains("2 problem(s)");
     }
@@ -77,6 +78,17 @@ class ValidateCommandTest {
             }
         }
         return routes;
+    }
+
+    /** The 1-based number of the first line of {@code file} that contains {@code text}. */
+    private static int lineOf(Path file, String text) throws Exception {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(text + " not in " + file);
     }
 
     private static void edit(Path file, String from, String to) throws Exception {
