@@ -94,21 +94,27 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
         if (inMemory) {
             return held.add(key);
         }
-        Timestamp now = new Timestamp(System.currentTimeMillis());
-        try {
-            jdbcTemplate.update("insert into " + TABLE + " (processorname, messageid, createdat, claimed_by) values (?, ?, ?, ?)",
-                    processorName, key, now, owner);
-            held.add(key);
-            return true;
-        } catch (DataIntegrityViolationException taken) {
-            // a row exists: done, held by a live instance, or left by one that stopped
-        }
-        int taken = jdbcTemplate.update("update " + TABLE + " set createdat = ?, claimed_by = ? where processorname = ?"
-                + " and messageid = ? and claimed_by is not null and createdat < ?", now, owner, processorName, key, staleBefore());
-        if (taken == 1) {
-            held.add(key);
-            LOG.info("Took over {}'s claim on {}: its holder had not refreshed it for {} s", processorName, key, maxAge.toSeconds());
-            return true;
+        // twice at most: a stale row swept (refresh) between the failed insert and the takeover leaves nothing to take over
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            try {
+                jdbcTemplate.update("insert into " + TABLE + " (processorname, messageid, createdat, claimed_by) values (?, ?, ?, ?)",
+                        processorName, key, now, owner);
+                held.add(key);
+                return true;
+            } catch (DataIntegrityViolationException taken) {
+                // a row exists: done, held by a live instance, or left by one that stopped
+            }
+            int taken = jdbcTemplate.update("update " + TABLE + " set createdat = ?, claimed_by = ? where processorname = ?"
+                    + " and messageid = ? and claimed_by is not null and createdat < ?", now, owner, processorName, key, staleBefore());
+            if (taken == 1) {
+                held.add(key);
+                LOG.info("Took over {}'s claim on {}: its holder had not refreshed it for {} s", processorName, key, maxAge.toSeconds());
+                return true;
+            }
+            if (queryForRow(key) != null) {
+                return false;
+            }
         }
         return false;
     }
@@ -117,6 +123,13 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
     @Override
     public boolean contains(String key) {
         return inMemory ? held.contains(key) : queryForInt(key) > 0;
+    }
+
+    /** The key's row's claimant ("" for a done row), or null when there is no row. */
+    private String queryForRow(String key) {
+        List<String> rows = jdbcTemplate.queryForList("select coalesce(claimed_by, '') from " + TABLE
+                + " where processorname = ? and messageid = ?", String.class, processorName, key);
+        return rows.isEmpty() ? null : rows.get(0);
     }
 
     @Override
