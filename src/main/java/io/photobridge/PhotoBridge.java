@@ -182,10 +182,17 @@ public final class PhotoBridge {
             // before anything binds a port or opens the ledger
             PhotoBridgeConfiguration.refuseUnsafeStart(new Settings(context.getPropertiesComponent()), modes);
             announce(modes);
-            if (modes.anySimulated()) {
-                new SandboxConfiguration(modes).configure(context);
+            Settings settings = new Settings(context.getPropertiesComponent());
+            LedgerOpening ledger = LedgerOpening.start(settings);
+            try {
+                if (modes.anySimulated()) {
+                    new SandboxConfiguration(modes).configure(context);
+                }
+                new PhotoBridgeConfiguration(settings, ledger).configure(context);
+            } catch (Exception | Error e) {
+                ledger.abandon();
+                throw e;
             }
-            new PhotoBridgeConfiguration().configure(context);
             context.getRegistry().bind("photobridgeModeHealth", modeHealth(modes));
             context.addStartupListener(new StartupListener() {
                 @Override
