@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+
+import javax.net.ssl.SSLContext;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar photobridge.jar demo} runs the demo (all vendors simulated), no argument runs production.
  */
 public final class PhotoBridge {
+
+    static {
+        // The first HTTP client (a sandbox's or a vendor's) waits for the JDK's default TLS context, its trust store parsed:
+        // built meanwhile on a thread of its own, from here because Log4j's start comes next on this thread.
+        Thread tls = new Thread(PhotoBridge::defaultTlsContext, "photobridge-tls-context");
+        tls.setDaemon(true);
+        tls.start();
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(PhotoBridge.class);
 
@@ -88,6 +99,14 @@ public final class PhotoBridge {
         }
         // an explicit exit: threads started before the failure (a sandbox, say) would otherwise keep the JVM alive
         System.exit(code);
+    }
+
+    private static void defaultTlsContext() {
+        try {
+            SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            // the first HTTP client reports it
+        }
     }
 
     /** A configured, not yet started Main whose mode comes from the settings; tests start it the same way the jar does. */
