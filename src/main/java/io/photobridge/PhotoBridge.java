@@ -126,7 +126,8 @@ public final class PhotoBridge {
             });
             main.addOverrideProperty(VendorModes.MODE, mode);
         }
-        main.configure().addConfiguration(new ModeConfiguration());
+        ModeConfiguration modeConfiguration = new ModeConfiguration();
+        main.configure().addConfiguration(modeConfiguration);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
@@ -140,6 +141,8 @@ public final class PhotoBridge {
                     excluded.add(0, exclude);
                 }
                 m.configure().setRoutesExcludePattern(String.join(",", excluded));
+                // before Camel pre-parses the route files and builds its metrics: the ledger opens meanwhile
+                modeConfiguration.begin(m.getCamelContext());
             }
         });
         return main;
@@ -192,17 +195,31 @@ public final class PhotoBridge {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** Decides demo or production, starts the simulators the mode asks for (only then), announces the mode, then wires PhotoBridge. */
+    /**
+     * Decides demo or production, announces the mode and starts opening the ledger (begin), then starts the simulators the mode
+     * asks for (only then) and wires PhotoBridge (configure).
+     */
     private static final class ModeConfiguration implements CamelConfiguration {
 
-        @Override
-        public void configure(CamelContext context) throws Exception {
-            VendorModes modes = VendorModes.of(context.getPropertiesComponent());
+        private VendorModes modes;
+        private Settings settings;
+        private LedgerOpening ledger;
+
+        /** Refuses an unsafe start, announces the mode and starts opening the ledger on a thread of its own. */
+        void begin(CamelContext context) {
+            modes = VendorModes.of(context.getPropertiesComponent());
             // before anything binds a port or opens the ledger
             PhotoBridgeConfiguration.refuseUnsafeStart(new Settings(context.getPropertiesComponent()), modes);
             announce(modes);
-            Settings settings = new Settings(context.getPropertiesComponent());
-            LedgerOpening ledger = LedgerOpening.start(settings);
+            settings = new Settings(context.getPropertiesComponent());
+            ledger = LedgerOpening.start(settings);
+        }
+
+        @Override
+        public void configure(CamelContext context) throws Exception {
+            if (ledger == null) {
+                begin(context);
+            }
             try {
                 if (modes.anySimulated()) {
                     new SandboxConfiguration(modes).configure(context);
