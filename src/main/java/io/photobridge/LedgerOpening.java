@@ -25,11 +25,21 @@ final class LedgerOpening {
         String password = s.optional("photobridge.records.password");
         int poolSize = s.integer("photobridge.records.pool-size");
         LedgerOpening opening = new LedgerOpening();
+        // a start-up that fails for another reason exits at once: the exit waits until Flyway is done (H2 runs DDL outside
+        // transactions, so a migration cut off halfway would leave a schema the next start cannot migrate)
+        Thread exitWaits = new Thread(() -> opening.ledger.handle((opened, failed) -> null).join(), "photobridge-ledger-open-exit");
+        Runtime.getRuntime().addShutdownHook(exitWaits);
         Thread thread = new Thread(() -> {
             try {
                 opening.ledger.complete(Ledger.open(url, user, password, poolSize));
             } catch (Throwable e) {
                 opening.ledger.completeExceptionally(e);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(exitWaits);
+                } catch (IllegalStateException exiting) {
+                    // the hook is running: it ends now
+                }
             }
         }, "photobridge-ledger-open");
         thread.setDaemon(true);
