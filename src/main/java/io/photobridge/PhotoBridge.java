@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+
+import javax.net.ssl.SSLContext;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar photobridge.jar demo} runs the demo (all vendors simulated), no argument runs production.
  */
 public final class PhotoBridge {
+
+    static {
+        // The first HTTP client (a sandbox's or a vendor's) waits for the JDK's default TLS context, its trust store parsed:
+        // built meanwhile on a thread of its own, from here because Log4j's start comes next on this thread.
+        Thread tls = new Thread(PhotoBridge::defaultTlsContext, "photobridge-tls-context");
+        tls.setDaemon(true);
+        tls.start();
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(PhotoBridge.class);
 
@@ -90,6 +101,14 @@ public final class PhotoBridge {
         System.exit(code);
     }
 
+    private static void defaultTlsContext() {
+        try {
+            SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            // the first HTTP client reports it
+        }
+    }
+
     /** A configured, not yet started Main whose mode comes from the settings; tests start it the same way the jar does. */
     public static Main create() {
         return create(null);
@@ -107,7 +126,8 @@ public final class PhotoBridge {
             });
             main.addOverrideProperty(VendorModes.MODE, mode);
         }
-        main.configure().addConfiguration(new ModeConfiguration());
+        ModeConfiguration modeConfiguration = new ModeConfiguration();
+        main.configure().addConfiguration(modeConfiguration);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
@@ -121,6 +141,8 @@ public final class PhotoBridge {
                     excluded.add(0, exclude);
                 }
                 m.configure().setRoutesExcludePattern(String.join(",", excluded));
+                // before Camel pre-parses the route files and builds its metrics: the ledger opens meanwhile
+                modeConfiguration.begin(m.getCamelContext());
             }
         });
         return main;
@@ -173,19 +195,40 @@ public final class PhotoBridge {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** Decides demo or production, starts the simulators the mode asks for (only then), announces the mode, then wires PhotoBridge. */
+    /**
+     * Decides demo or production, announces the mode and starts opening the ledger (begin), then starts the simulators the mode
+     * asks for (only then) and wires PhotoBridge (configure).
+     */
     private static final class ModeConfiguration implements CamelConfiguration {
 
-        @Override
-        public void configure(CamelContext context) throws Exception {
-            VendorModes modes = VendorModes.of(context.getPropertiesComponent());
+        private VendorModes modes;
+        private Settings settings;
+        private LedgerOpening ledger;
+
+        /** Refuses an unsafe start, announces the mode and starts opening the ledger on a thread of its own. */
+        void begin(CamelContext context) {
+            modes = VendorModes.of(context.getPropertiesComponent());
             // before anything binds a port or opens the ledger
             PhotoBridgeConfiguration.refuseUnsafeStart(new Settings(context.getPropertiesComponent()), modes);
             announce(modes);
-            if (modes.anySimulated()) {
-                new SandboxConfiguration(modes).configure(context);
+            settings = new Settings(context.getPropertiesComponent());
+            ledger = LedgerOpening.start(settings);
+        }
+
+        @Override
+        public void configure(CamelContext context) throws Exception {
+            if (ledger == null) {
+                begin(context);
             }
-            new PhotoBridgeConfiguration().configure(context);
+            try {
+                if (modes.anySimulated()) {
+                    new SandboxConfiguration(modes).configure(context);
+                }
+                new PhotoBridgeConfiguration(settings, ledger).configure(context);
+            } catch (Exception | Error e) {
+                ledger.abandon();
+                throw e;
+            }
             context.getRegistry().bind("photobridgeModeHealth", modeHealth(modes));
             context.addStartupListener(new StartupListener() {
                 @Override

@@ -118,9 +118,18 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
             "photobridge.sandbox.recoveryconnect.static.token", "photobridge.sandbox.inspektlabs.api-key",
             "photobridge.sandbox.pave.api-key", "photobridge.sandbox.pave.api.secret");
 
+    private final Settings settings;
+    private final LedgerOpening ledgerOpening;
+
+    /** From the settings the ledger is being opened with (see LedgerOpening): the rest is set up meanwhile. */
+    PhotoBridgeConfiguration(Settings settings, LedgerOpening ledgerOpening) {
+        this.settings = settings;
+        this.ledgerOpening = ledgerOpening;
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        Settings s = new Settings(context.getPropertiesComponent());
+        Settings s = settings;
         Registry registry = context.getRegistry();
         String runId = UUID.randomUUID().toString();
         VendorModes modes = VendorModes.of(context.getPropertiesComponent());
@@ -129,13 +138,6 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         VendorModes.vendors().forEach(vendor -> s.optional("photobridge." + vendor + ".simulated"));
         s.withPrefix("photobridge.sandbox.");
         Duration healthCache = s.seconds("photobridge.health.vendor-cache-seconds");
-
-        Ledger ledger = Ledger.open(s.get("photobridge.records.url"), s.optional("photobridge.records.user"),
-                s.optional("photobridge.records.password"), s.integer("photobridge.records.pool-size"));
-        closeWith(context, ledger);
-        registry.bind("ledger", ledger);
-        registry.bind("ledgerDataSource", ledger.dataSource());
-        LedgerClusterService cluster = configureCluster(context, s, ledger);
 
         Map<String, Integer> typeFolders = new HashMap<>();
         s.withPrefix("photobridge.recoveryconnect.type-folders.").forEach((folder, type) ->
@@ -162,6 +164,13 @@ public class PhotoBridgeConfiguration implements CamelConfiguration {
         registry.bind("recoveryConnect", recoveryConnect);
         registry.bind("recoveryConnectHealth", new VendorHealth(VendorModes.RECOVERYCONNECT,
                 modes.simulated(VendorModes.RECOVERYCONNECT), healthCache, "authentication", recoveryConnect::checkAccess));
+
+        // what needs no ledger is built above, while it opens
+        Ledger ledger = ledgerOpening.await();
+        closeWith(context, ledger);
+        registry.bind("ledger", ledger);
+        registry.bind("ledgerDataSource", ledger.dataSource());
+        LedgerClusterService cluster = configureCluster(context, s, ledger);
 
         registry.bind("ingest", new IngestPipeline(nameRules, inspector, ledger, typeLabels));
         registry.bind("ingestOutcomes", new IngestOutcomes(ledger));
