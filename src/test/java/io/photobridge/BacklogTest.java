@@ -161,7 +161,7 @@ class BacklogTest {
     }
 
     private String metrics() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpResponse<String> response = TestHttp.client().send(
                 HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();

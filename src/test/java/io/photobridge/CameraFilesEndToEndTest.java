@@ -76,7 +76,7 @@ class CameraFilesEndToEndTest {
         assertThat(row("20250614_093107.jpg").embeddedVideoOffset()).isNull();
         assertThat(row("notes.jpg").state()).isEqualTo(PhotoState.FAILED);
 
-        HttpResponse<String> records = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> records = TestHttp.client().send(HttpRequest.newBuilder(
                         URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(records.statusCode()).isEqualTo(200);

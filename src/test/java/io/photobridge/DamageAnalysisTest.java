@@ -137,10 +137,10 @@ class DamageAnalysisTest {
             assertThat(r.body()).contains("\"inspectionId\"");
         });
         // the order record, as a user reads it through the API
-        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> refused = TestHttp.client().send(HttpRequest.newBuilder(
                 URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(401);
-        HttpResponse<String> record = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> record = TestHttp.client().send(HttpRequest.newBuilder(
                         URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(record.statusCode()).isEqualTo(200);
@@ -207,7 +207,7 @@ class DamageAnalysisTest {
         if (secretHeader != null) {
             request.header("X-PhotoBridge-Webhook-Secret", secretHeader);
         }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return TestHttp.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -335,7 +335,7 @@ class DamageAnalysisTest {
     }
 
     private HttpResponse<String> records() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/orders/" + ORDER + "/records"))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -440,7 +440,7 @@ class DamageAnalysisTest {
 
         assertThat(app.damage().reports()).extracting(DamageReport::inspectionId).containsExactly("u1", "u2", "u4");
         assertThat(app.damage().unmatched().count()).isEqualTo(3);
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> metrics = TestHttp.client().send(HttpRequest.newBuilder(
                 URI.create(app.httpBase() + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).containsPattern("photobridge_inspektlabs_unmatched_dropped_total\\{[^}]*} 2\\.0");
     }

@@ -305,7 +305,7 @@ class DropFolderToRecoveryConnectTest {
         drop(KEY_JPEG, ORDER + "/key/metric.jpg");
         await().atMost(WAIT).until(() -> Files.exists(app.inbox().resolve(".done/" + ORDER + "/key/metric.jpg")));
 
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = TestHttp.client();
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);

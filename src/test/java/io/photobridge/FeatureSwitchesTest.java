@@ -39,7 +39,7 @@ class FeatureSwitchesTest {
             Files.copy(Path.of("src/test/resources/media/key-exif.jpg"), photo);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> app.sandbox().photos(ORDER).size() == 1);
-            HttpResponse<String> health = HttpClient.newHttpClient().send(
+            HttpResponse<String> health = TestHttp.client().send(
                     HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
         }

@@ -121,13 +121,13 @@ class HousekeepingTest {
         assertThat(run.path("outcome").asText()).isEqualTo("OK");
         assertThat(run.path("counts").path("events").asInt()).isEqualTo(1);
         assertThat(app.ledger().timeline(57076503L)).extracting(e -> e.detail()).containsExactly("recent entry");
-        JsonNode jobs = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/jobs"))
+        JsonNode jobs = JSON.readTree(TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/jobs"))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(jobs.path("jobs").get(3).path("lastRun").path("summary").asText()).isEqualTo("events=1 jobRuns=0");
     }
 
     private JsonNode run(String job) throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/jobs/"
+        HttpResponse<String> answer = TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/jobs/"
                 + job)).header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);

@@ -152,7 +152,7 @@ class ModesTest {
 
     private HttpResponse<String> get(String path) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path)).build(),
+            return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException("GET " + path + " failed", e);

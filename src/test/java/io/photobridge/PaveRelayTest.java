@@ -53,7 +53,7 @@ class PaveRelayTest {
             request.header("Content-Type", "application/json");
         }
         headers.forEach(request::header);
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return TestHttp.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> link(long order, String sessionKey) throws Exception {

@@ -302,7 +302,7 @@ class ReconciliationTest {
     }
 
     private int delete(long order, long photoId) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.sandbox().baseUrl() + "/sandbox/orders/"
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.sandbox().baseUrl() + "/sandbox/orders/"
                 + order + "/photos/" + photoId)).DELETE().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -313,13 +313,13 @@ class ReconciliationTest {
     }
 
     private HttpResponse<String> post(String path, String token) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -201,7 +201,7 @@ class ResendTest {
     }
 
     private String metrics() throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(
+        HttpResponse<String> answer = TestHttp.client().send(
                 HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(200);
         return answer.body();

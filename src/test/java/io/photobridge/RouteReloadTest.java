@@ -217,7 +217,7 @@ class RouteReloadTest {
         JsonNode routes = readinessCheck("routes-running");
         assertThat(routes.path("status").asText()).isEqualTo("DOWN");
         assertThat(routes.path("message").asText()).contains("records-api");
-        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> ready = TestHttp.client().send(HttpRequest.newBuilder(
                 URI.create(app.httpBase() + "/observe/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
     }
@@ -267,7 +267,7 @@ class RouteReloadTest {
 
     /** One check of /observe/health/ready, as an operator's probe sees it. */
     private JsonNode readinessCheck(String check) throws Exception {
-        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> ready = TestHttp.client().send(HttpRequest.newBuilder(
                 URI.create(app.httpBase() + "/observe/health/ready?exposureLevel=full")).build(), HttpResponse.BodyHandlers.ofString());
         for (JsonNode node : new ObjectMapper().readTree(ready.body()).path("checks")) {
             if (node.path("name").asText().equals(check)) {

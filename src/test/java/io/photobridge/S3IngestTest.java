@@ -196,7 +196,7 @@ class S3IngestTest {
         app = RunningPhotoBridge.start(home, settings);
 
         assertThat(app.context().getRoute("ingest-s3")).isNull();
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
+        HttpResponse<String> health = TestHttp.client().send(
                 HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).contains("s3-source").contains("DOWN");
         Path photo = app.inbox().resolve("57076503/key/meanwhile.jpg");
@@ -210,7 +210,7 @@ class S3IngestTest {
                     RequestBody.fromBytes(Files.readAllBytes(Path.of("src/test/resources/media/offset-exif.jpg"))));
             await().atMost(WAIT).until(() -> app.sandbox().photos(57076502L).size() == 1);
             assertThat(app.context().getRouteController().getRouteStatus("ingest-s3")).isEqualTo(ServiceStatus.Started);
-            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/health")).build(),
+            assertThat(TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/observe/health")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         }
     }

@@ -138,7 +138,7 @@ class TransfersTest {
                 "photo_ids: 180000000 is not a photo of order " + ORDER);
         assertRefused(post(NO_SUCH_ORDER, "{\"transfer_to\":[" + OTHER + "]}"), 404,
                 "order " + NO_SUCH_ORDER + " is not known to RecoveryConnect");
-        HttpResponse<String> noToken = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> noToken = TestHttp.client().send(HttpRequest.newBuilder(
                         URI.create(app.httpBase() + "/api/orders/" + ORDER + "/transfers"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"transfer_to\":[" + OTHER + "]}")).build(),
@@ -329,7 +329,7 @@ class TransfersTest {
     }
 
     private HttpResponse<String> post(long order, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/orders/" + order + "/transfers"))
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/api/orders/" + order + "/transfers"))
                         .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -337,7 +337,7 @@ class TransfersTest {
     }
 
     private JsonNode records(long order) throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> answer = TestHttp.client().send(HttpRequest.newBuilder(
                         URI.create(app.httpBase() + "/api/orders/" + order + "/records"))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(200);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.photobridge.TestHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -57,7 +58,7 @@ final class Chromium implements AutoCloseable {
             Path portFile = profile.resolve("DevToolsActivePort");
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(portFile) && Files.readAllLines(portFile).size() >= 2);
             int port = Integer.parseInt(Files.readAllLines(portFile).get(0).trim());
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = TestHttp.client();
             JsonNode[] page = new JsonNode[1];
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),

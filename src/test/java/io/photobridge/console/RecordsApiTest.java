@@ -15,6 +15,7 @@ import io.photobridge.RunningPhotoBridge;
 import io.photobridge.records.DamageJob;
 import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.FaultInjector;
+import io.photobridge.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class RecordsApiTest {
     private static final long ORDER = 57076503L;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path MEDIA = Path.of("src/test/resources/media");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = TestHttp.client();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir

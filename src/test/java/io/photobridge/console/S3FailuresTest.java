@@ -14,6 +14,7 @@ import io.photobridge.InProcessS3;
 import io.photobridge.RunningPhotoBridge;
 import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.FaultInjector;
+import io.photobridge.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +69,7 @@ class S3FailuresTest {
         assertThat(failed.get("orderId").asLong()).isEqualTo(ORDER);
         assertThat(failed.get("reason").asText()).contains("Refused for the S3 retry test");
 
-        HttpResponse<String> retried = HttpClient.newHttpClient().send(request("/api/failures/retry")
+        HttpResponse<String> retried = TestHttp.client().send(request("/api/failures/retry")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(java.util.Map.of("id", failed.get("id").asText()))))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -92,7 +93,7 @@ class S3FailuresTest {
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = TestHttp.client().send(request(path).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return JSON.readTree(answer.body());
     }

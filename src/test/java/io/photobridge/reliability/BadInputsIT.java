@@ -43,6 +43,7 @@ import io.photobridge.records.PhotoEvent;
 import io.photobridge.records.PhotoRecord;
 import io.photobridge.records.PhotoState;
 import io.photobridge.sandbox.StoredPhoto;
+import io.photobridge.TestHttp;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.logging.log4j.Level;
@@ -118,7 +119,7 @@ class BadInputsIT {
     private RunningPhotoBridge app;
     private LogCapture log;
     private String paveKey;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = TestHttp.client();
     private final List<Case> cases = new ArrayList<>();
     private final Map<String, String[]> results = new LinkedHashMap<>();
     private final List<String> finalChecks = new ArrayList<>();

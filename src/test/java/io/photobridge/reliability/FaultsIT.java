@@ -43,6 +43,7 @@ import io.photobridge.sandbox.FaultInjector.Slow;
 import io.photobridge.sandbox.FaultInjector.Status;
 import io.photobridge.sandbox.InspektlabsUpload;
 import io.photobridge.sandbox.StoredPhoto;
+import io.photobridge.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -482,7 +483,7 @@ class FaultsIT {
     }
 
     private JsonNode records(long order) throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> answer = TestHttp.client().send(HttpRequest.newBuilder(
                         URI.create(app.httpBase() + "/api/orders/" + order + "/records"))
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as("records of order %d", order).isEqualTo(200);
@@ -490,7 +491,7 @@ class FaultsIT {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + RunningPhotoBridge.API_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -36,6 +36,7 @@ import io.photobridge.sandbox.InspektlabsUpload;
 import io.photobridge.sandbox.PaveSandbox;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
 import io.photobridge.sandbox.StoredPhoto;
+import io.photobridge.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -234,7 +235,7 @@ class MultiInstanceIT {
     }
 
     private static HttpResponse<String> post(JarProcess instance, String path, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(instance.httpBase() + path))
+        return TestHttp.client().send(HttpRequest.newBuilder(URI.create(instance.httpBase() + path))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer jar-test-api-token-3f9b")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

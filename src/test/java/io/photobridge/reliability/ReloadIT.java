@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.photobridge.bench.JarProcess;
 import io.photobridge.sandbox.FaultInjector;
 import io.photobridge.sandbox.RecoveryConnectSandbox;
+import io.photobridge.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class ReloadIT {
     private static final Path PHOTO = PROJECT.resolve("src/test/resources/media/key-exif.jpg");
     private static final String TOKEN = "reload-it-token-7d2e";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = TestHttp.client();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** kind, file, text replaced, replacement, what the refusal must say. */
