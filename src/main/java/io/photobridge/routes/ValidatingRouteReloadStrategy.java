@@ -189,12 +189,14 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
             pendingRejection = e.getMessage();
             return record(new Reload(Instant.now(), trigger, Reload.Outcome.REJECTED, e.getMessage(), List.of()));
         }
-        pendingRejection = null;
         try {
             List<String> replaced = swap(next);
+            // cleared only now: while a second attempt at the same save runs, the first one's rollback still stands
+            pendingRejection = null;
             return record(new Reload(Instant.now(), trigger, replaced.isEmpty() ? Reload.Outcome.UNCHANGED : Reload.Outcome.APPLIED,
                     replaced.isEmpty() ? "no route definition changed" : "replaced " + replaced.size() + " route(s)", replaced));
         } catch (RouteEditException e) {
+            pendingRejection = null;
             return record(new Reload(Instant.now(), trigger,
                     e.isRestartNeeded() ? Reload.Outcome.RESTART_NEEDED : Reload.Outcome.REJECTED, e.getMessage(), List.of()));
         } catch (RolledBack e) {
