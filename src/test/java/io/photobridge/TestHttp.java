@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * The HTTP client tests use against PhotoBridge's own endpoints: HTTP/1.1, as operators' tools and the vendors' webhooks speak
- * it. The JDK client's default (an h2c upgrade on every plain-HTTP request) once left FaultsIT's request unanswered with
- * nothing in flight on either side, and the build hung.
+ * it. With the JDK client's default (an h2c upgrade on every plain-HTTP request) a FaultsIT request once went unanswered
+ * with nothing in flight on either side and the build hung; the upgrade is the suspected cause, not a proven one.
  */
 public final class TestHttp {
 

@@ -112,7 +112,7 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
                 LOG.info("Took over {}'s claim on {}: its holder had not refreshed it for {} s", processorName, key, maxAge.toSeconds());
                 return true;
             }
-            if (queryForRow(key) != null) {
+            if (rowExists(key)) {
                 return false;
             }
         }
@@ -125,11 +125,11 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
         return inMemory ? held.contains(key) : queryForInt(key) > 0;
     }
 
-    /** The key's row's claimant ("" for a done row), or null when there is no row. */
-    private String queryForRow(String key) {
-        List<String> rows = jdbcTemplate.queryForList("select coalesce(claimed_by, '') from " + TABLE
-                + " where processorname = ? and messageid = ?", String.class, processorName, key);
-        return rows.isEmpty() ? null : rows.get(0);
+    /** Whether the key has a row: done, a live claim or a stale one. */
+    private boolean rowExists(String key) {
+        Integer n = jdbcTemplate.queryForObject("select count(*) from " + TABLE + " where processorname = ? and messageid = ?",
+                Integer.class, processorName, key);
+        return n != null && n > 0;
     }
 
     @Override
@@ -161,9 +161,6 @@ public final class LedgerClaims extends JdbcMessageIdRepository {
 
     @Override
     protected int delete(String key) {
-        if (inMemory) {
-            return held.remove(key) ? 1 : 0;
-        }
         held.remove(key);
         return jdbcTemplate.update("delete from " + TABLE + " where processorname = ? and messageid = ?"
                 + " and (claimed_by is null or claimed_by = ?)", processorName, key, owner);

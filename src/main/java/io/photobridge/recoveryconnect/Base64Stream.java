@@ -15,7 +15,7 @@ final class Base64Stream extends InputStream {
      * replaces the encoder's loop by its vector intrinsic only once the encoder has been called some thousand times, which
      * 3 KB blocks reach after a few photos and 48 KB blocks only after about a hundred 2 MB photos (30 times slower until then).
      */
-    static final int BLOCK = 3 * 1024;
+    private static final int BLOCK = 3 * 1024;
     /** Bytes read from the source at a time. */
     private static final int READ_BUFFER = 64 * 1024;
     private static final Base64.Encoder ENCODER = Base64.getEncoder();

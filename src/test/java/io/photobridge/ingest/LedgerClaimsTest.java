@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.photobridge.records.Ledger;
@@ -138,12 +139,8 @@ class LedgerClaimsTest {
         assertThat(crashed.add("in-flight")).isTrue();
         crashed.stop(); // its claim stays, as after a kill -9
 
-        CamelContext context = new DefaultCamelContext();
-        context.start();
-        open.add(context);
-        LedgerClaims restarted = new LedgerClaims(context, ledger.dataSource(), "test", "restarted", KEEP_ALIVE, MAX_AGE, true);
-        restarted.start();
-        open.add(0, restarted::stop);
+        LedgerClaims restarted = started(context -> new LedgerClaims(context, ledger.dataSource(), "test", "restarted", KEEP_ALIVE,
+                MAX_AGE, true));
         assertThat(restarted.add("in-flight")).as("taken at once, not after the max age").isTrue();
     }
 
@@ -155,12 +152,7 @@ class LedgerClaimsTest {
         assertThat(crashed.add("left-by-an-earlier-version")).isTrue();
         crashed.stop();
 
-        CamelContext context = new DefaultCamelContext();
-        context.start();
-        open.add(context);
-        LedgerClaims local = LedgerClaims.local(context, ledger.dataSource(), "test", "local", KEEP_ALIVE, MAX_AGE);
-        local.start();
-        open.add(0, local::stop);
+        LedgerClaims local = started(context -> LedgerClaims.local(context, ledger.dataSource(), "test", "local", KEEP_ALIVE, MAX_AGE));
         JdbcTemplate jdbc = new JdbcTemplate(ledger.dataSource());
         assertThat(jdbc.queryForObject("select count(*) from camel_messageprocessed", Integer.class))
                 .as("an earlier run's claims dropped at start").isZero();
@@ -182,10 +174,15 @@ class LedgerClaimsTest {
     }
 
     private LedgerClaims claims(Ledger ledger, String owner) throws Exception {
+        return started(context -> new LedgerClaims(context, ledger.dataSource(), "test", owner, KEEP_ALIVE, MAX_AGE, false));
+    }
+
+    /** Claims made on a started context of their own, both stopped after the test. */
+    private LedgerClaims started(Function<CamelContext, LedgerClaims> make) throws Exception {
         CamelContext context = new DefaultCamelContext();
         context.start();
         open.add(context);
-        LedgerClaims claims = new LedgerClaims(context, ledger.dataSource(), "test", owner, KEEP_ALIVE, MAX_AGE, false);
+        LedgerClaims claims = make.apply(context);
         claims.start();
         open.add(0, claims::stop);
         return claims;
