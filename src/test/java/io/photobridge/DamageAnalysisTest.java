@@ -53,14 +53,7 @@ class DamageAnalysisTest {
     private void dumpImages(long order, int n, String prefix) throws Exception {
         Path staging = Files.createDirectories(home.resolve("staging-" + prefix));
         for (int i = 0; i < n; i++) {
-            BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = image.createGraphics();
-            g.setColor(new Color((i * 37 + prefix.hashCode()) & 0xFFFFFF));
-            g.fillRect(0, 0, 24, 24);
-            g.setColor(Color.WHITE);
-            g.drawString(Integer.toString(i), 2, 14);
-            g.dispose();
-            ImageIO.write(image, "jpg", staging.resolve(prefix + "-" + i + ".jpg").toFile());
+            Files.write(staging.resolve(prefix + "-" + i + ".jpg"), jpeg(i, prefix));
         }
         Path target = app.inbox().resolve(Long.toString(order));
         Files.createDirectories(app.inbox());
@@ -73,6 +66,20 @@ class DamageAnalysisTest {
         } else {
             Files.move(staging, target);
         }
+    }
+
+    /** A small JPEG, distinct per number and prefix. */
+    private static byte[] jpeg(int i, String prefix) throws Exception {
+        BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color((i * 37 + prefix.hashCode()) & 0xFFFFFF));
+        g.fillRect(0, 0, 24, 24);
+        g.setColor(Color.WHITE);
+        g.drawString(Integer.toString(i), 2, 14);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(image, "jpg", out);
+        return out.toByteArray();
     }
 
     /**
@@ -199,6 +206,37 @@ class DamageAnalysisTest {
         await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
         assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(4));
         assertThat(app.damage().jobs(ORDER)).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo(DamageJobState.REPORTED));
+    }
+
+    @Test
+    void aPhotoRecordedByARunThatDiedBeforeQueueingItIsAnalysedWhenItsFileIsIngestedAgainAndOnlyOnce() throws Exception {
+        app = RunningPhotoBridge.start(home, closedByTheTest());
+        byte[] bytes = jpeg(0, "crashed");
+        Path crashed = app.inbox().resolve(ORDER + "/crashed-0.jpg");
+        // what a run killed between the record step and the damage queue leaves: the photo recorded, never queued
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        long recorded = app.ledger().admit(new io.photobridge.records.NewPhotoRecord(ORDER, sha, crashed.toUri().toString(),
+                "crashed-0.jpg", "IMAGE", "image/jpeg", bytes.length, null, null, null, null, null)).record().id();
+        assertThat(app.damage().queuedBefore(recorded)).isFalse();
+
+        // the file, still in the inbox after the crash, is ingested again (here: by this run)
+        Files.createDirectories(app.inbox().resolve(Long.toString(ORDER)));
+        Files.write(app.inbox().resolve(ORDER + "/crashed-0.jpg"), bytes);
+        closeBatches(1);
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        assertThat(app.damage().queuedBefore(recorded)).isTrue();
+        assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).singleElement()
+                .satisfies(f -> assertThat(f.sha256()).isEqualTo(sha)));
+
+        // the same bytes dropped once more: recorded as seen again, not queued a second time
+        Files.write(app.inbox().resolve(ORDER + "/crashed-0-again.jpg"), bytes);
+        await().atMost(WAIT).until(() -> app.ledger().timeline(ORDER).stream().anyMatch(e -> e.kind().equals("SEEN_AGAIN")
+                && e.detail().contains("crashed-0-again.jpg")));
+        await().atMost(WAIT).until(() -> !Files.exists(app.inbox().resolve(ORDER + "/crashed-0-again.jpg")));
+        assertThat(app.damage().queued()).isZero();
+        app.context().getProcessor("damage-batches", AggregateProcessor.class).forceCompletionOfAllGroups();
+        assertThat(noBatchLeft()).isTrue();
+        assertThat(app.inspektlabs().uploads()).hasSize(1);
     }
 
     private HttpResponse<String> post(String path, String contentType, String body, String secretHeader) throws Exception {

@@ -39,17 +39,24 @@ public final class DamageBatching {
         this.maxVideos = maxVideos;
     }
 
-    /** Leaves the body (the ingest item) as it is: the pipeline goes on with it. Reads PhotoBridgeCaseId (the route sets it). */
+    /**
+     * Queues the photo once: a photo seen again is queued only when it never was (the run that recorded it died before
+     * queueing it). Leaves the body (the ingest item) as it is: the pipeline goes on with it. Reads PhotoBridgeCaseId (the
+     * route sets it) and PhotoBridgeFirstSeen (the record step sets it).
+     */
     public void enqueue(IngestItem item, Exchange exchange) throws IOException {
-        store.stage(item.incoming().media(), item.inspection().sha256(), item.identity().fileName());
         Message in = exchange.getIn();
-        boolean video = item.inspection().kind() == MediaKind.VIDEO;
         Long photoId = in.getHeader("PhotoBridgePhotoId", Long.class);
         Long orderId = in.getHeader("PhotoBridgeOrderId", Long.class);
         if (photoId == null || orderId == null) {
             throw new IllegalStateException("damage-enqueue needs the headers PhotoBridgePhotoId and PhotoBridgeOrderId (set by"
                     + " the ingest pipeline's record step)");
         }
+        if (!in.getHeader("PhotoBridgeFirstSeen", false, Boolean.class) && damage.queuedBefore(photoId)) {
+            return;
+        }
+        store.stage(item.incoming().media(), item.inspection().sha256(), item.identity().fileName());
+        boolean video = item.inspection().kind() == MediaKind.VIDEO;
         String caseId = in.getHeader("PhotoBridgeCaseId", String.valueOf(orderId), String.class);
         damage.queue(photoId, orderId, item.inspection().kind().name(), video ? maxVideos : maxImages, caseId, instance);
     }

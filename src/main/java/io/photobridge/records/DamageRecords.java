@@ -352,26 +352,55 @@ public final class DamageRecords {
     }
 
     /**
-     * Queues a newly recorded photo or video for damage analysis (the outbox the damage-batches singleton reads); false when
-     * it is queued already (the same photo recorded twice is queued once).
+     * Queues a photo or video for damage analysis (the outbox the damage-batches singleton reads) and marks it queued, in one
+     * transaction; false when it was queued before (the same photo recorded twice, or ingested again, is queued once).
      */
     public boolean queue(long photoId, long orderId, String mediaKind, int batchLimit, String caseId, String instance) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("insert into damage_queue"
-                + " (photo_id, order_id, media_kind, batch_limit, case_id, queued_by, queued_at) values (?,?,?,?,?,?,?)")) {
-            st.setLong(1, photoId);
-            st.setLong(2, orderId);
-            st.setString(3, mediaKind);
-            st.setInt(4, batchLimit);
-            st.setString(5, clip(caseId, 256));
-            st.setString(6, clip(instance, 128));
-            st.setTimestamp(7, Timestamp.from(Instant.now()));
-            st.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                return false;
+        Timestamp now = Timestamp.from(Instant.now());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement mark = c.prepareStatement(
+                    "update photo set damage_queued_at = ? where id = ? and damage_queued_at is null");
+                 PreparedStatement st = c.prepareStatement("insert into damage_queue"
+                         + " (photo_id, order_id, media_kind, batch_limit, case_id, queued_by, queued_at) values (?,?,?,?,?,?,?)")) {
+                mark.setTimestamp(1, now);
+                mark.setLong(2, photoId);
+                if (mark.executeUpdate() == 0) {
+                    c.rollback();
+                    return false;
+                }
+                st.setLong(1, photoId);
+                st.setLong(2, orderId);
+                st.setString(3, mediaKind);
+                st.setInt(4, batchLimit);
+                st.setString(5, clip(caseId, 256));
+                st.setString(6, clip(instance, 128));
+                st.setTimestamp(7, now);
+                st.executeUpdate();
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    return false;
+                }
+                throw e;
             }
+        } catch (SQLException e) {
             throw new LedgerException("cannot queue photo " + photoId + " for damage analysis", e);
+        }
+    }
+
+    /** Whether the photo was queued for damage analysis (a photo seen again may not have been, if its first run died). */
+    public boolean queuedBefore(long photoId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select damage_queued_at from photo where id = ?")) {
+            st.setLong(1, photoId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getTimestamp(1) != null;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read whether photo " + photoId + " was queued for damage analysis", e);
         }
     }
 
