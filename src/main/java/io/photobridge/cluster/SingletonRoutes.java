@@ -66,6 +66,36 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
     }
 
     /**
+     * Whether a route a route edit just added runs as it should: started, or (a singleton route on a follower) stopped with
+     * its processors. On the leader, ClusteredRoutePolicy flags the lead before it starts the route, on the cluster's thread:
+     * the start is awaited up to {@code atMost} (the edit would otherwise be rolled back as "did not start" while it starts).
+     */
+    public static boolean runsAsItShould(CamelContext context, String routeId, java.time.Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (true) {
+            Route route = context.getRoute(routeId);
+            if (route == null) {
+                return false;
+            }
+            if (stopOnFollower(context, route)) {
+                return true;
+            }
+            ServiceStatus status = context.getRouteController().getRouteStatus(routeId);
+            if (status != null && status.isStarted()) {
+                return true;
+            }
+            if (!clustered(route) || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean clustered(Route route) {
+        return route.getRoutePolicyList().stream().anyMatch(ClusteredRoutePolicy.class::isInstance);
+    }
+
+    /**
      * Camel starts the processors of a route it does not start (autoStartup false) all the same: an aggregator would then
      * run its completion timeouts and recovery on an instance that does not lead its singleton. Stopping such a route once
      * (after start-up, and after a route edit replaced it) stops its processors too; ClusteredRoutePolicy starts it,

@@ -57,6 +57,8 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
 
     private static final Logger LOG = LoggerFactory.getLogger(ValidatingRouteReloadStrategy.class);
     private static final int HISTORY = 50;
+    /** How long a replaced singleton route may take to be started by its leadership (on the cluster's thread). */
+    private static final Duration SINGLETON_START = Duration.ofSeconds(10);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.+?)}}");
 
     private final Path directory;
@@ -269,8 +271,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
             model.addRouteDefinitions(definitions(next, replace, Set.of()).routes());
             for (String id : replace) {
                 // a singleton route stays stopped, processors included, on an instance that does not lead its singleton
-                if (!SingletonRoutes.stopOnFollower(context, context.getRoute(id))
-                        && !context.getRouteController().getRouteStatus(id).isStarted()) {
+                if (!SingletonRoutes.runsAsItShould(context, id, SINGLETON_START)) {
                     throw new IllegalStateException("route '" + id + "' did not start");
                 }
             }
