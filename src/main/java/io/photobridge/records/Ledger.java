@@ -36,10 +36,7 @@ public final class Ledger implements AutoCloseable {
     private Ledger(DataSource dataSource, AutoCloseable owned) {
         this.dataSource = dataSource;
         this.owned = owned;
-        // an up-to-date schema (every start but the first after an upgrade) needs no Flyway: one query tells
-        if (!SchemaCheck.upToDate(dataSource)) {
-            Flyway.configure().dataSource(dataSource).locations("classpath:" + SchemaCheck.LOCATION).load().migrate();
-        }
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }
 
     /** Opens a pooled connection to the ledger database and brings its schema up to date. */
