@@ -239,6 +239,34 @@ class DamageAnalysisTest {
         assertThat(app.inspektlabs().uploads()).hasSize(1);
     }
 
+    @Test
+    void aPhotoThatCouldNotBeQueuedSaysWhyInItsTimelineIsStillDeliveredAndIsQueuedWhenDroppedAgain() throws Exception {
+        // the media folder cannot be made: a file is in its place
+        Path blocked = Files.writeString(home.resolve("media-blocked"), "not a folder");
+        app = RunningPhotoBridge.start(home, closedByTheTest("photobridge.inspektlabs.media-dir", blocked.toString()));
+        byte[] bytes = jpeg(0, "blocked");
+        Files.createDirectories(app.inbox().resolve(Long.toString(ORDER)));
+        Files.write(app.inbox().resolve(ORDER + "/blocked-0.jpg"), bytes);
+        await().atMost(WAIT).until(() -> app.ledger().photos(ORDER).size() == 1
+                && app.ledger().photos(ORDER).get(0).state() == PhotoState.UPLOADED);
+        long photo = app.ledger().photos(ORDER).get(0).id();
+        assertThat(app.ledger().timeline(ORDER)).filteredOn(e -> e.kind().equals("DAMAGE_NOT_QUEUED")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.photoId()).isEqualTo(photo);
+                    assertThat(e.detail()).contains("blocked-0.jpg", "media-blocked");
+                });
+        assertThat(app.damage().queuedBefore(photo)).isFalse();
+
+        // the folder fixed, the same photo dropped again is queued and analysed once
+        Files.delete(blocked);
+        Files.createDirectories(blocked);
+        Files.write(app.inbox().resolve(ORDER + "/blocked-0-again.jpg"), bytes);
+        await().atMost(WAIT).until(() -> app.damage().queuedBefore(photo));
+        closeBatches(1);
+        await().atMost(WAIT).until(() -> app.damage().reports().size() == 1);
+        assertThat(app.inspektlabs().uploads()).singleElement().satisfies(u -> assertThat(u.files()).hasSize(1));
+    }
+
     private HttpResponse<String> post(String path, String contentType, String body, String secretHeader) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.httpBase() + path))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));

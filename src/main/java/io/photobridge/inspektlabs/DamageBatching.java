@@ -55,10 +55,25 @@ public final class DamageBatching {
         if (!in.getHeader("PhotoBridgeFirstSeen", false, Boolean.class) && damage.queuedBefore(photoId)) {
             return;
         }
-        store.stage(item.incoming().media(), item.inspection().sha256(), item.identity().fileName());
+        // under the recorded name, which the submitter reads: a photo seen again may come under another name
+        String name = item.record() == null ? item.identity().fileName() : item.record().originalName();
+        store.stage(item.incoming().media(), item.inspection().sha256(), name);
         boolean video = item.inspection().kind() == MediaKind.VIDEO;
         String caseId = in.getHeader("PhotoBridgeCaseId", String.valueOf(orderId), String.class);
         damage.queue(photoId, orderId, item.inspection().kind().name(), video ? maxVideos : maxImages, caseId, instance);
+    }
+
+    /**
+     * Records in the photo's timeline why it was not queued (DAMAGE_NOT_QUEUED): the pipeline goes on to RecoveryConnect, and
+     * the photo is queued when its file is ingested again, since it is not marked queued.
+     */
+    public void notQueued(Exchange exchange) {
+        Message in = exchange.getIn();
+        Long photoId = in.getHeader("PhotoBridgePhotoId", Long.class);
+        Long orderId = in.getHeader("PhotoBridgeOrderId", Long.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        damage.notQueued(photoId, orderId, in.getHeader("PhotoBridgeOriginalName", String.class),
+                cause == null ? "unknown" : io.photobridge.routes.Causes.of(cause));
     }
 
     /** A queue row (the body, as the sql: consumer reads it) as the headers the batcher and the submitter read. */

@@ -391,6 +391,12 @@ public final class DamageRecords {
         }
     }
 
+    /** Notes in the photo's timeline that it could not be queued for damage analysis, and why (DAMAGE_NOT_QUEUED). */
+    public void notQueued(Long photoId, Long orderId, String name, String reason) {
+        ledger.event(photoId, orderId, null, "DAMAGE_NOT_QUEUED", (name == null ? "photo " + photoId : name)
+                + " was not queued for damage analysis (" + reason + "); it is queued if its file is ingested again");
+    }
+
     /** Whether the photo was queued for damage analysis (a photo seen again may not have been, if its first run died). */
     public boolean queuedBefore(long photoId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
