@@ -224,7 +224,8 @@ class MultiInstanceIT {
             assertThat(duplicated).as("photos in RecoveryConnect twice").isZero();
             assertThat(inErrors).as("files in .error/").isZero();
             assertThat(leftInInbox).as("photos left in the inbox or the bucket").isZero();
-            assertThat(notAnalysed).as("photos never analysed").isZero();
+            assertThat(notAnalysed).as("photos never analysed, with their timelines: %s", timelines(schema, nameBySha.keySet().stream()
+                    .filter(sha -> !analysed.containsKey(sha)).toList())).isZero();
             assertThat(fair.keySet()).as("instances that delivered in round 1").containsExactly("a", "b");
             fair.forEach((instance, n) -> assertThat(n).as("photos delivered by %s of %d in round 1 (all running)", instance, firstRound)
                     .isGreaterThanOrEqualTo((long) Math.ceil(firstRound * 0.3)));
@@ -339,6 +340,24 @@ class MultiInstanceIT {
             }
         }
         return delivered;
+    }
+
+    /** The ledger's timeline of each photo (by SHA-256), for a failure message. */
+    private static Map<String, List<String>> timelines(String schema, List<String> shas) throws Exception {
+        Map<String, List<String>> timelines = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(TestLedgers.PG + "?currentSchema=" + schema, "postgres", "");
+             PreparedStatement st = c.prepareStatement("select p.original_name, e.kind, e.detail from photo p join photo_event e"
+                     + " on e.photo_id = p.id where p.sha256 = ? order by e.id")) {
+            for (String sha : shas) {
+                st.setString(1, sha);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        timelines.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2) + ": " + rs.getString(3));
+                    }
+                }
+            }
+        }
+        return timelines;
     }
 
     private static String row(String round, int photos, Map<String, Long> delivered, String kill) {
