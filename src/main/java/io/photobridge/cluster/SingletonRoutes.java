@@ -56,7 +56,7 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
      * Camel starts the processors of a route it does not start (autoStartup false) all the same: an aggregator would then
      * run its completion timeouts and recovery on an instance that does not lead its singleton. Stopping such a route once
      * (at start-up, and after routes are added) stops its processors too; ClusteredRoutePolicy starts it, processors
-     * included, when this instance takes the lead. Holding the policy's lock keeps a leadership change out meanwhile.
+     * included, when this instance takes the lead.
      */
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
@@ -68,10 +68,10 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
     /**
      * Whether a route a route edit just added runs as it should: started, or (a singleton route on a follower) stopped with
      * its processors. On the leader, ClusteredRoutePolicy flags the lead before it starts the route, on the cluster's thread:
-     * the start is awaited up to {@code atMost} (the edit would otherwise be rolled back as "did not start" while it starts).
+     * the start is awaited until {@code deadline} (System.nanoTime; the edit would otherwise be rolled back as "did not
+     * start" while it starts).
      */
-    public static boolean runsAsItShould(CamelContext context, String routeId, java.time.Duration atMost) throws Exception {
-        long deadline = System.nanoTime() + atMost.toNanos();
+    public static boolean runsAsItShould(CamelContext context, String routeId, long deadline) throws Exception {
         while (true) {
             Route route = context.getRoute(routeId);
             if (route == null) {
@@ -87,7 +87,12 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
             if (!clustered(route) || System.nanoTime() - deadline > 0) {
                 return false;
             }
-            Thread.sleep(20);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
         }
     }
 
@@ -99,22 +104,26 @@ public final class SingletonRoutes implements RoutePolicyFactory, ExtendedStartu
      * Camel starts the processors of a route it does not start (autoStartup false) all the same: an aggregator would then
      * run its completion timeouts and recovery on an instance that does not lead its singleton. Stopping such a route once
      * (after start-up, and after a route edit replaced it) stops its processors too; ClusteredRoutePolicy starts it,
-     * processors included, when this instance takes the lead. Holding the policy's lock keeps a leadership change out.
-     * True when the route is a singleton route this instance does not lead (so it stays stopped).
+     * processors included, when this instance takes the lead. The policy flags the lead, then starts its routes, under a
+     * lock of its own: a lead taken while this stop ran may have started the route just before it, so the lead is read
+     * again after the stop and the route started if this instance leads now. True when the route is a singleton route
+     * this instance does not lead (so it stays stopped).
      */
     public static boolean stopOnFollower(CamelContext context, Route route) throws Exception {
         for (RoutePolicy policy : route.getRoutePolicyList()) {
             if (policy instanceof ClusteredRoutePolicy clustered) {
-                synchronized (clustered) {
+                if (clustered.isLeader()) {
+                    return false;
+                }
+                ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
+                if (status != null && !status.isStarted() && STOPPED_ONCE.add(route)) {
+                    context.getRouteController().stopRoute(route.getRouteId());
                     if (clustered.isLeader()) {
+                        context.getRouteController().startRoute(route.getRouteId());
                         return false;
                     }
-                    ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
-                    if (status != null && !status.isStarted() && STOPPED_ONCE.add(route)) {
-                        context.getRouteController().stopRoute(route.getRouteId());
-                    }
-                    return true;
                 }
+                return true;
             }
         }
         return false;

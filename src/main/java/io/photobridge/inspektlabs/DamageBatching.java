@@ -17,6 +17,8 @@ import org.apache.camel.Message;
  */
 public final class DamageBatching {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DamageBatching.class);
+
     /** Header with the size at which the batch of this media kind is complete. */
     public static final String BATCH_LIMIT = "PhotoBridgeBatchLimit";
     /** Header with the queue row a batched photo came from (deleted once the photo is in a batch). */
@@ -72,8 +74,14 @@ public final class DamageBatching {
         Long photoId = in.getHeader("PhotoBridgePhotoId", Long.class);
         Long orderId = in.getHeader("PhotoBridgeOrderId", Long.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        damage.notQueued(photoId, orderId, in.getHeader("PhotoBridgeOriginalName", String.class),
-                cause == null ? "unknown" : io.photobridge.routes.Causes.of(cause));
+        try {
+            damage.notQueued(photoId, orderId, in.getHeader("PhotoBridgeOriginalName", String.class),
+                    cause == null ? "unknown" : io.photobridge.routes.Causes.of(cause));
+        } catch (RuntimeException e) {
+            // the ledger that refused the queue row may refuse this too: the photo still goes on to RecoveryConnect
+            LOG.warn("Cannot note in the timeline of photo {} that it was not queued for damage analysis: {}", photoId,
+                    io.photobridge.routes.Causes.of(e));
+        }
     }
 
     /** A queue row (the body, as the sql: consumer reads it) as the headers the batcher and the submitter read. */

@@ -57,7 +57,7 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
 
     private static final Logger LOG = LoggerFactory.getLogger(ValidatingRouteReloadStrategy.class);
     private static final int HISTORY = 50;
-    /** How long a replaced singleton route may take to be started by its leadership (on the cluster's thread). */
+    /** How long the replaced singleton routes of one edit may take, together, to be started by their leadership. */
     private static final Duration SINGLETON_START = Duration.ofSeconds(10);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.+?)}}");
 
@@ -269,9 +269,10 @@ public final class ValidatingRouteReloadStrategy extends RouteWatcherReloadStrat
                 model.removeRouteDefinition(model.getRouteDefinition(id));
             }
             model.addRouteDefinitions(definitions(next, replace, Set.of()).routes());
+            long deadline = System.nanoTime() + SINGLETON_START.toNanos();
             for (String id : replace) {
                 // a singleton route stays stopped, processors included, on an instance that does not lead its singleton
-                if (!SingletonRoutes.runsAsItShould(context, id, SINGLETON_START)) {
+                if (!SingletonRoutes.runsAsItShould(context, id, deadline)) {
                     throw new IllegalStateException("route '" + id + "' did not start");
                 }
             }

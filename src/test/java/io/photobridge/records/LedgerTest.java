@@ -222,6 +222,33 @@ class LedgerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void photosRecordedBeforeTheQueuedMarkExistedCountAsQueuedAndNewOnesAreQueuedOnce(String kind) throws Exception {
+        String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
+                : TestLedgers.PG + "?currentSchema=" + TestLedgers.newSchema();
+        String user = kind.equals("h2") ? "sa" : "postgres";
+        Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("11").load().migrate();
+        try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
+            st.execute("insert into photo (order_id, sha256, source_uri, original_name, state, attempts, created_at, updated_at)"
+                    + " values (9, '" + "9".repeat(64) + "', 'file:///inbox/9/a.jpg', 'a.jpg', 'UPLOADED', 1, current_timestamp,"
+                    + " current_timestamp)");
+        }
+        try (Ledger ledger = Ledger.open(url, user, "", 2)) {
+            DamageRecords damage = new DamageRecords(ledger);
+            long old = ledger.find(9L, "9".repeat(64)).orElseThrow().id();
+            assertThat(damage.queuedBefore(old)).isTrue();
+            assertThat(damage.queue(old, 9L, "IMAGE", 99, "9", "test")).isFalse();
+
+            long recorded = ledger.admit(photo(9L, "8".repeat(64))).record().id();
+            assertThat(damage.queuedBefore(recorded)).isFalse();
+            assertThat(damage.queue(recorded, 9L, "IMAGE", 99, "9", "test")).isTrue();
+            assertThat(damage.queue(recorded, 9L, "IMAGE", 99, "9", "test")).isFalse();
+            assertThat(damage.queuedBefore(recorded)).isTrue();
+            assertThat(damage.queued()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void rejectedInputWithoutOrderIsStillRecorded(String kind) throws Exception {
         try (Ledger ledger = open(kind)) {
             ledger.rejected(null, "file:///inbox/stray.jpg", "stray.jpg: cannot tell the order");
