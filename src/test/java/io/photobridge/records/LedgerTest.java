@@ -31,6 +31,18 @@ class LedgerTest {
         return TestLedgers.open(kind, dir);
     }
 
+    /** A new ledger database, H2 or PostgreSQL, migrated up to an earlier schema version only. */
+    private record OldLedger(String url, String user) {
+    }
+
+    private static OldLedger olderLedger(String kind, String version) throws Exception {
+        String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
+                : TestLedgers.PG + "?currentSchema=" + TestLedgers.newSchema();
+        String user = kind.equals("h2") ? "sa" : "postgres";
+        Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target(version).load().migrate();
+        return new OldLedger(url, user);
+    }
+
     private static NewPhotoRecord photo(long order, String sha) {
         return new NewPhotoRecord(order, sha, "file:///inbox/" + order + "/key/a.jpg", "a.jpg", "IMAGE", "image/jpeg", 1234L, 27,
                 LocalDateTime.of(2025, 6, 14, 9, 31, 7), "+02:00", "EXIF", null);
@@ -198,11 +210,8 @@ class LedgerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void rowsTriedBeforeTheUnconfirmedFlagExistedAreLookedUpFirst(String kind) throws Exception {
-        String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
-                : TestLedgers.PG + "?currentSchema=" + TestLedgers.newSchema();
-        String user = kind.equals("h2") ? "sa" : "postgres";
-        Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("4").load().migrate();
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
+        OldLedger old = olderLedger(kind, "4");
+        try (Connection c = DriverManager.getConnection(old.url(), old.user(), ""); Statement st = c.createStatement()) {
             // a FAILED row written by an earlier version after an aborted upload, and one that was never tried
             st.execute("insert into photo (order_id, sha256, source_uri, original_name, state, attempts, last_error, created_at,"
                     + " updated_at) values (8, '" + "2".repeat(64) + "', 'file:///inbox/8/a.jpg', 'a.jpg', 'FAILED', 1,"
@@ -211,7 +220,7 @@ class LedgerTest {
                     + " values (8, '" + "3".repeat(64) + "', 'file:///inbox/8/b.jpg', 'b.jpg', 'RECEIVED', 0, current_timestamp,"
                     + " current_timestamp)");
         }
-        try (Ledger ledger = Ledger.open(url, user, "", 2)) {
+        try (Ledger ledger = Ledger.open(old.url(), old.user(), "", 2)) {
             long aborted = ledger.find(8L, "2".repeat(64)).orElseThrow().id();
             long untried = ledger.find(8L, "3".repeat(64)).orElseThrow().id();
             assertThat(ledger.claim(aborted, "run-2", "a-pb222222222222.jpg")).isEqualTo(Ledger.Claim.UNCONFIRMED);
@@ -219,24 +228,20 @@ class LedgerTest {
         }
     }
 
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void photosRecordedBeforeTheQueuedMarkExistedCountAsQueuedAndNewOnesAreQueuedOnce(String kind) throws Exception {
-        String url = kind.equals("h2") ? "jdbc:h2:file:" + dir.resolve(UUID.randomUUID().toString()).toAbsolutePath()
-                : TestLedgers.PG + "?currentSchema=" + TestLedgers.newSchema();
-        String user = kind.equals("h2") ? "sa" : "postgres";
-        Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("11").load().migrate();
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
+        OldLedger old = olderLedger(kind, "11");
+        try (Connection c = DriverManager.getConnection(old.url(), old.user(), ""); Statement st = c.createStatement()) {
             st.execute("insert into photo (order_id, sha256, source_uri, original_name, state, attempts, created_at, updated_at)"
                     + " values (9, '" + "9".repeat(64) + "', 'file:///inbox/9/a.jpg', 'a.jpg', 'UPLOADED', 1, current_timestamp,"
                     + " current_timestamp)");
         }
-        try (Ledger ledger = Ledger.open(url, user, "", 2)) {
+        try (Ledger ledger = Ledger.open(old.url(), old.user(), "", 2)) {
             DamageRecords damage = new DamageRecords(ledger);
-            long old = ledger.find(9L, "9".repeat(64)).orElseThrow().id();
-            assertThat(damage.queuedBefore(old)).isTrue();
-            assertThat(damage.queue(old, 9L, "IMAGE", 99, "9", "test")).isFalse();
+            long before = ledger.find(9L, "9".repeat(64)).orElseThrow().id();
+            assertThat(damage.queuedBefore(before)).isTrue();
+            assertThat(damage.queue(before, 9L, "IMAGE", 99, "9", "test")).isFalse();
 
             long recorded = ledger.admit(photo(9L, "8".repeat(64))).record().id();
             assertThat(damage.queuedBefore(recorded)).isFalse();
