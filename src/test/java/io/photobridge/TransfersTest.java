@@ -192,6 +192,46 @@ class TransfersTest {
     }
 
     @Test
+    void aWholeOrderTransferCarriedOutWithoutAnAnswerIsFoundInTheDestinationsAndNotSentTwice() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.recoveryconnect.unknown-outcome-delay-ms", "200"));
+        StoredPhoto first = seed("first.jpg");
+        StoredPhoto second = seed("second.jpg");
+        app.sandbox().faults().failNext(1, "/photos/transfer", new FaultInjector.LostAnswer());
+
+        HttpResponse<String> answer = post(ORDER, "{\"transfer_to\":[" + OTHER + "," + THIRD + "]}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(app.sandbox().faults().injected()).isEqualTo(1);
+        assertThat(app.sandbox().photos(OTHER)).as("one copy of each photo").hasSize(2);
+        assertThat(app.sandbox().photos(THIRD)).as("one copy of each photo").hasSize(2);
+        assertThat(app.sandbox().transferRequests()).as("the unanswered whole-order call only").isEqualTo(1);
+        assertThat(transfers().of(ORDER)).extracting(TransferRecord::rcAttachmentId)
+                .containsExactlyInAnyOrder(first.id(), second.id(), first.id(), second.id());
+        assertThat(transfers().of(ORDER)).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo("SUCCESS");
+            assertThat(r.detail()).isEqualTo("found in order " + r.transferTo() + " after a whole-order call that got no answer");
+        });
+    }
+
+    @Test
+    void aWholeOrderTransferThatNeverArrivedIsSentPhotoByPhotoAfterTheLookup() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.recoveryconnect.unknown-outcome-delay-ms", "200"));
+        StoredPhoto first = seed("first.jpg");
+        StoredPhoto second = seed("second.jpg");
+        app.sandbox().faults().failNext(1, "/photos/transfer", new FaultInjector.Drop());
+
+        HttpResponse<String> answer = post(ORDER, "{\"transfer_to\":[" + OTHER + "],\"photo_ids\":\"all\"}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(app.sandbox().faults().injected()).isEqualTo(1);
+        assertThat(transfers().of(ORDER)).extracting(TransferRecord::rcAttachmentId, TransferRecord::status)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(first.id(), "SUCCESS"),
+                        org.assertj.core.groups.Tuple.tuple(second.id(), "SUCCESS"));
+        assertThat(app.sandbox().photos(OTHER)).hasSize(2);
+        assertThat(app.sandbox().transferRequests()).as("one call per photo after the dropped whole-order call").isEqualTo(2);
+    }
+
+    @Test
     void aFourHundredIsFinalAndRecordedAndRetriesThatRunOutAreRecordedAsGivenUp() throws Exception {
         app = RunningPhotoBridge.start(home, Map.of("photobridge.retry.max-redeliveries", "1"));
         StoredPhoto refused = seed("refused.jpg");

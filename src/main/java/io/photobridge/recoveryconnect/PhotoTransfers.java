@@ -91,17 +91,29 @@ public final class PhotoTransfers {
 
     /**
      * Makes one call and records each attachment's status as RecoveryConnect answers it. A 4xx answer is final and recorded as
-     * REFUSED; 429, 5xx and no answer are thrown for Camel's redelivery, after the vendor's Retry-After when it gave one. A
-     * one-photo call that may have been carried out without an answer (no answer, 5xx) looks for its copies in the
-     * destination orders before it is sent again, and sends it only to those that do not have one.
+     * REFUSED; 429, 5xx and no answer are thrown for Camel's redelivery, after the vendor's Retry-After when it gave one. A call
+     * that may have been carried out without an answer (no answer, 5xx) looks for its copies in the destination orders before
+     * anything is sent again: a one-photo call is sent only to those without a copy, a whole-order call becomes one call per
+     * photo that some destination still lacks.
      */
     public void transfer(TransferCall call, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
-        TransferRequest request = call.request();
+        boolean unconfirmed = exchange.getProperty(UNCONFIRMED, false, Boolean.class);
+        if (call.photoId() == null && unconfirmed) {
+            for (TransferCall rest : notCopied(call.request())) {
+                send(rest, pending(rest), exchange);
+            }
+            return;
+        }
         List<Long> destinations = pending(call);
-        if (call.photoId() != null && exchange.getProperty(UNCONFIRMED, false, Boolean.class)) {
+        if (call.photoId() != null && unconfirmed) {
             destinations = withoutCopies(call, destinations);
         }
+        send(call, destinations, exchange);
+    }
+
+    private void send(TransferCall call, List<Long> destinations, Exchange exchange) {
+        TransferRequest request = call.request();
         if (destinations.isEmpty()) {
             return;
         }
@@ -189,6 +201,55 @@ public final class PhotoTransfers {
             }
         }
         return remaining;
+    }
+
+    /**
+     * After a whole-order call that may have been carried out: records as SUCCESS each photo found copied to a destination
+     * (same file name, the source order as its parent_attachment_order_id; each copy counts for one photo), and returns one
+     * call per photo that some destination still lacks.
+     */
+    private List<TransferCall> notCopied(TransferRequest request) {
+        List<OrderPhoto> photos = client.listPhotos(request.orderId());
+        Map<Long, List<String>> copies = new HashMap<>();
+        for (long destination : request.transferTo()) {
+            copies.put(destination, copyNames(destination, request.orderId()));
+        }
+        Map<Long, Long> ours = photoIdsOf(request.orderId());
+        List<TransferCall> rest = new ArrayList<>();
+        for (OrderPhoto photo : photos) {
+            TransferCall one = new TransferCall(request, photo.id());
+            List<Long> pending = pending(one);
+            boolean lacking = false;
+            for (long destination : request.transferTo()) {
+                boolean copied = photo.filename() != null && copies.get(destination).remove(photo.filename());
+                if (!pending.contains(destination)) {
+                    continue; // recorded by an earlier try; its copy is not another photo's
+                }
+                if (copied) {
+                    records.record(request.requestId(), request.requestedBy(), request.orderId(), photo.id(), ours.get(photo.id()),
+                            destination, "SUCCESS", "found in order " + destination + " after a whole-order call that got no answer");
+                } else {
+                    lacking = true;
+                }
+            }
+            if (lacking) {
+                rest.add(one);
+            }
+        }
+        return rest;
+    }
+
+    /** The file names of the copies an order holds of another order's photos. */
+    private List<String> copyNames(long destination, long sourceOrderId) {
+        try {
+            return client.listPhotos(destination).stream().filter(p -> p.parentAttachmentOrderId() != null
+                    && p.parentAttachmentOrderId() == sourceOrderId && p.filename() != null).map(OrderPhoto::filename)
+                    .collect(Collectors.toCollection(ArrayList::new));
+        } catch (RetryableVendorException e) {
+            throw e;
+        } catch (VendorException e) {
+            return new ArrayList<>(); // e.g. an order RecoveryConnect does not know: the transfer itself will answer fail for it
+        }
     }
 
     /** The call's destinations that do not hold its photo yet by this request (a retry found copies, a file came back). */
