@@ -209,7 +209,7 @@ class TransfersTest {
                 .containsExactlyInAnyOrder(first.id(), second.id(), first.id(), second.id());
         assertThat(transfers().of(ORDER)).allSatisfy(r -> {
             assertThat(r.status()).isEqualTo("SUCCESS");
-            assertThat(r.detail()).isEqualTo("found in order " + r.transferTo() + " after a whole-order call that got no answer");
+            assertThat(r.detail()).isEqualTo("found in order " + r.transferTo() + " after a whole-order call whose outcome was unknown");
         });
     }
 
@@ -229,6 +229,52 @@ class TransfersTest {
                         org.assertj.core.groups.Tuple.tuple(second.id(), "SUCCESS"));
         assertThat(app.sandbox().photos(OTHER)).hasSize(2);
         assertThat(app.sandbox().transferRequests()).as("one call per photo after the dropped whole-order call").isEqualTo(2);
+    }
+
+    @Test
+    void afterAnUnansweredWholeOrderCallEachPhotoStillLackingIsACallOfItsOwnRetriedAndRecordedOnce() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.retry.max-redeliveries", "1",
+                "photobridge.recoveryconnect.unknown-outcome-delay-ms", "200"));
+        StoredPhoto refused = seed("refused.jpg");
+        StoredPhoto unavailable = seed("unavailable.jpg");
+        StoredPhoto fine = seed("fine.jpg");
+        app.sandbox().faults().failNext(1, "/photos/transfer", new FaultInjector.Drop());
+        app.sandbox().faults().failNext(1, "/photos/" + refused.id(), new FaultInjector.Status(422, "The photo is locked.", null));
+        app.sandbox().faults().failNext(5, "/photos/" + unavailable.id(), new FaultInjector.Status(503));
+
+        HttpResponse<String> answer = post(ORDER, "{\"transfer_to\":[" + OTHER + "]}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(transfers().of(ORDER)).as("one row per photo: the refusal is final, the given-up photo named")
+                .extracting(TransferRecord::rcAttachmentId, TransferRecord::status).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(refused.id(), "REFUSED"),
+                        org.assertj.core.groups.Tuple.tuple(unavailable.id(), "GAVE_UP"),
+                        org.assertj.core.groups.Tuple.tuple(fine.id(), "SUCCESS"));
+        assertThat(app.sandbox().photos(OTHER)).extracting(StoredPhoto::requestedFileName).containsExactly("fine.jpg");
+    }
+
+    @Test
+    void aTransferFilePutBackAfterAnUnansweredWholeOrderCallGaveUpFindsTheCopiesAndMakesNoSecondOne() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.retry.max-redeliveries", "1",
+                "photobridge.recoveryconnect.unknown-outcome-delay-ms", "200"));
+        StoredPhoto first = seed("first.jpg");
+        StoredPhoto second = seed("second.jpg");
+        // the copies are made but the answer is lost, and the destination cannot be listed before the retries run out
+        app.sandbox().faults().failNext(1, "/photos/transfer", new FaultInjector.LostAnswer());
+        app.sandbox().faults().failNext(1, "/orders/" + OTHER + "/photos", new FaultInjector.Status(503));
+
+        Path file = writeTransferFile("batch.csv", ORDER + "," + OTHER + ",all\n");
+        await().atMost(WAIT).until(() -> Files.exists(file.resolveSibling(".done/batch.csv")));
+        assertThat(app.sandbox().faults().injected()).isEqualTo(2);
+        assertThat(transfers().of(ORDER)).extracting(TransferRecord::status).containsExactly("GAVE_UP");
+        assertThat(app.sandbox().photos(OTHER)).hasSize(2);
+
+        Path again = writeTransferFile("again.csv", ORDER + "," + OTHER + ",all\n");
+        await().atMost(WAIT).until(() -> Files.exists(again.resolveSibling(".done/again.csv")));
+        assertThat(app.sandbox().photos(OTHER)).as("no second copy").hasSize(2);
+        assertThat(app.sandbox().transferRequests()).as("the unanswered call only").isEqualTo(1);
+        assertThat(transfers().of(ORDER)).filteredOn(r -> r.status().equals("SUCCESS"))
+                .extracting(TransferRecord::rcAttachmentId).containsExactlyInAnyOrder(first.id(), second.id());
     }
 
     @Test

@@ -74,42 +74,58 @@ public final class PhotoTransfers {
     /**
      * The calls a request makes: one per named photo, or a single whole-order transfer. A request carried out before in part
      * (a transfer file read again after a restart, or put back) transfers only what did not succeed then: a whole-order
-     * transfer becomes one call per photo that some destination still lacks.
+     * transfer becomes one call per photo that some destination still lacks. A call given up before may have been carried
+     * out unanswered, so it looks for copies in the destinations first.
      */
     public List<TransferCall> calls(TransferRequest request) {
+        List<TransferRecord> earlier = records.ofRequest(request.requestId());
+        List<TransferRecord> gaveUp = earlier.stream().filter(r -> r.status().equals("GAVE_UP")).toList();
+        boolean wholeGaveUp = gaveUp.stream().anyMatch(r -> r.rcAttachmentId() == null);
         if (!request.all()) {
-            return request.photoIds().stream().map(id -> new TransferCall(request, id)).toList();
+            return request.photoIds().stream().map(id -> new TransferCall(request, id,
+                    wholeGaveUp || gaveUp.stream().anyMatch(r -> id.equals(r.rcAttachmentId())))).toList();
         }
-        List<TransferRecord> earlier = succeeded(request);
         if (earlier.isEmpty()) {
-            return List.of(new TransferCall(request, null));
+            return List.of(new TransferCall(request, null, false));
         }
+        if (!gaveUp.isEmpty()) {
+            return List.of(new TransferCall(request, null, true));
+        }
+        List<TransferRecord> succeeded = succeeded(request);
         return client.listPhotos(request.orderId()).stream().map(OrderPhoto::id)
-                .filter(id -> earlier.stream().filter(r -> id.equals(r.rcAttachmentId())).count() < request.transferTo().size())
-                .map(id -> new TransferCall(request, id)).toList();
+                .filter(id -> succeeded.stream().filter(r -> id.equals(r.rcAttachmentId())).count() < request.transferTo().size())
+                .map(id -> new TransferCall(request, id, false)).toList();
     }
 
     /**
      * Makes one call and records each attachment's status as RecoveryConnect answers it. A 4xx answer is final and recorded as
      * REFUSED; 429, 5xx and no answer are thrown for Camel's redelivery, after the vendor's Retry-After when it gave one. A call
      * that may have been carried out without an answer (no answer, 5xx) looks for its copies in the destination orders before
-     * anything is sent again: a one-photo call is sent only to those without a copy, a whole-order call becomes one call per
-     * photo that some destination still lacks.
+     * anything is sent again: a one-photo call is sent only to those without a copy; a whole-order call is not sent again but
+     * returns one call per photo that some destination still lacks, each retried and recorded on its own. Returns those
+     * calls (none otherwise).
      */
-    public void transfer(TransferCall call, Exchange exchange) {
+    public List<TransferCall> transfer(TransferCall call, Exchange exchange) {
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
-        boolean unconfirmed = exchange.getProperty(UNCONFIRMED, false, Boolean.class);
-        if (call.photoId() == null && unconfirmed) {
-            for (TransferCall rest : notCopied(call.request())) {
-                send(rest, pending(rest), exchange);
+        boolean unconfirmed = call.lookUpFirst() || exchange.getProperty(UNCONFIRMED, false, Boolean.class);
+        List<Long> destinations;
+        try {
+            if (call.photoId() == null && unconfirmed) {
+                List<TransferCall> rest = notCopied(call.request());
+                exchange.removeProperty(UNCONFIRMED);
+                return rest;
             }
-            return;
-        }
-        List<Long> destinations = pending(call);
-        if (call.photoId() != null && unconfirmed) {
-            destinations = withoutCopies(call, destinations);
+            destinations = pending(call);
+            if (unconfirmed) {
+                destinations = withoutCopies(call, destinations);
+            }
+        } catch (RetryableVendorException e) {
+            e.retryAfter().ifPresent(d -> exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY,
+                    Math.min(d.toMillis(), maxRetryAfter.toMillis())));
+            throw e;
         }
         send(call, destinations, exchange);
+        return List.of();
     }
 
     private void send(TransferCall call, List<Long> destinations, Exchange exchange) {
@@ -161,7 +177,8 @@ public final class PhotoTransfers {
     /** Records a call given up after its retries (or broken by an unexpected error) as GAVE_UP, with the reason. */
     public void gaveUp(Exchange exchange) {
         Object body = exchange.getIn().getBody();
-        TransferCall call = body instanceof TransferCall c ? c : body instanceof TransferRequest r ? new TransferCall(r, null) : null;
+        TransferCall call = body instanceof TransferCall c ? c
+                : body instanceof TransferRequest r ? new TransferCall(r, null, false) : null;
         if (call == null) {
             throw new IllegalStateException("the transfer step that failed carried neither a transfer request nor a call");
         }
@@ -195,7 +212,7 @@ public final class PhotoTransfers {
             }
             if (copied) {
                 records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
-                        "SUCCESS", "found in order " + destination + " after a try that got no answer");
+                        "SUCCESS", "found in order " + destination + " after a try whose outcome was unknown");
             } else {
                 remaining.add(destination);
             }
@@ -217,7 +234,7 @@ public final class PhotoTransfers {
         Map<Long, Long> ours = photoIdsOf(request.orderId());
         List<TransferCall> rest = new ArrayList<>();
         for (OrderPhoto photo : photos) {
-            TransferCall one = new TransferCall(request, photo.id());
+            TransferCall one = new TransferCall(request, photo.id(), false);
             List<Long> pending = pending(one);
             boolean lacking = false;
             for (long destination : request.transferTo()) {
@@ -227,7 +244,7 @@ public final class PhotoTransfers {
                 }
                 if (copied) {
                     records.record(request.requestId(), request.requestedBy(), request.orderId(), photo.id(), ours.get(photo.id()),
-                            destination, "SUCCESS", "found in order " + destination + " after a whole-order call that got no answer");
+                            destination, "SUCCESS", "found in order " + destination + " after a whole-order call whose outcome was unknown");
                 } else {
                     lacking = true;
                 }
