@@ -39,7 +39,9 @@ public final class JarProcess implements AutoCloseable {
         this.home = home.toAbsolutePath();
         this.httpPort = freePort();
         property("photobridge.inbox.dir", this.home.resolve("inbox").toString());
-        property("photobridge.records.url", "jdbc:h2:file:" + this.home.resolve("records/photobridge"));
+        // -Dbench.records-url=jdbc:h2:mem:bench measures the pipeline without the ledger's file (an experiment, not a mode)
+        property("photobridge.records.url", System.getProperty("bench.records-url",
+                "jdbc:h2:file:" + this.home.resolve("records/photobridge")));
         property("photobridge.sandbox.data-dir", this.home.resolve("sandbox").toString());
         property("photobridge.inspektlabs.media-dir", this.home.resolve("media").toString());
         property("photobridge.pave.link-dir", this.home.resolve("pave-links").toString());
