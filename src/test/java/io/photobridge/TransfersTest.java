@@ -209,7 +209,8 @@ class TransfersTest {
                 .containsExactlyInAnyOrder(first.id(), second.id(), first.id(), second.id());
         assertThat(transfers().of(ORDER)).allSatisfy(r -> {
             assertThat(r.status()).isEqualTo("SUCCESS");
-            assertThat(r.detail()).isEqualTo("found in order " + r.transferTo() + " after a whole-order call whose outcome was unknown");
+            assertThat(r.detail()).isEqualTo("found in order " + r.transferTo()
+                    + ": a copy is there, looked up after a whole-order call whose outcome was unknown");
         });
     }
 
@@ -240,11 +241,12 @@ class TransfersTest {
         StoredPhoto fine = seed("fine.jpg");
         app.sandbox().faults().failNext(1, "/photos/transfer", new FaultInjector.Drop());
         app.sandbox().faults().failNext(1, "/photos/" + refused.id(), new FaultInjector.Status(422, "The photo is locked.", null));
-        app.sandbox().faults().failNext(5, "/photos/" + unavailable.id(), new FaultInjector.Status(503));
+        app.sandbox().faults().failNext(2, "/photos/" + unavailable.id(), new FaultInjector.Status(503));
 
         HttpResponse<String> answer = post(ORDER, "{\"transfer_to\":[" + OTHER + "]}");
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(app.sandbox().faults().injected()).as("the drop, the 422, and the 503 with its own retry").isEqualTo(4);
         assertThat(transfers().of(ORDER)).as("one row per photo: the refusal is final, the given-up photo named")
                 .extracting(TransferRecord::rcAttachmentId, TransferRecord::status).containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple(refused.id(), "REFUSED"),
@@ -275,6 +277,28 @@ class TransfersTest {
         assertThat(app.sandbox().transferRequests()).as("the unanswered call only").isEqualTo(1);
         assertThat(transfers().of(ORDER)).filteredOn(r -> r.status().equals("SUCCESS"))
                 .extracting(TransferRecord::rcAttachmentId).containsExactlyInAnyOrder(first.id(), second.id());
+    }
+
+    @Test
+    void aTransferFileReadAgainAfterAStopDuringAnUnknownOutcomeFindsTheCopiesAndMakesNoSecondOne() throws Exception {
+        // the lookup is due long after the stop: only the ledger can tell the next run that the call may have been carried out
+        Map<String, String> settings = Map.of("photobridge.recoveryconnect.unknown-outcome-delay-ms", "600000",
+                "camel.main.shutdown-timeout", "2");
+        app = RunningPhotoBridge.start(home, settings);
+        seed("first.jpg");
+        seed("second.jpg");
+        app.sandbox().faults().failNext(1, "/photos/transfer", new FaultInjector.LostAnswer());
+
+        Path file = writeTransferFile("batch.csv", ORDER + "," + OTHER + ",all\n");
+        await().atMost(WAIT).until(() -> app.sandbox().faults().injected() == 1 && app.sandbox().photos(OTHER).size() == 2);
+        app.close();
+        assertThat(file).as("not carried out yet: the file waits for the next run").exists();
+
+        app = RunningPhotoBridge.start(home, settings);
+        await().atMost(WAIT).until(() -> Files.exists(file.resolveSibling(".done/batch.csv")));
+        assertThat(app.sandbox().photos(OTHER)).as("no second copy").hasSize(2);
+        assertThat(app.sandbox().transferRequests()).as("nothing sent by this run").isZero();
+        assertThat(transfers().of(ORDER)).hasSize(2).allSatisfy(r -> assertThat(r.status()).isEqualTo("SUCCESS"));
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The RecoveryConnect transfers of the ledger (table photo_transfer): each attachment's outcome, also told in the timelines. */
 public final class TransferRecords {
@@ -53,6 +55,62 @@ public final class TransferRecords {
             ledger.event(null, transferTo, null, "TRANSFERRED_IN", what + " of order " + orderId + " was transferred here"
                     + ", requested by " + requestedBy);
         }
+    }
+
+    /**
+     * Notes, before a call is sent, that it may be carried out without a recorded outcome; photoKey: the attachment id, 0 for
+     * a whole-order call.
+     */
+    public void sending(String requestId, long photoKey) {
+        try (Connection c = ledger.dataSource().getConnection()) {
+            try (PreparedStatement st = c.prepareStatement(
+                    "update transfer_call_sent set sent_at = ? where request_id = ? and photo_key = ?")) {
+                st.setTimestamp(1, Timestamp.from(Instant.now()));
+                st.setString(2, requestId);
+                st.setLong(3, photoKey);
+                if (st.executeUpdate() > 0) {
+                    return;
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement(
+                    "insert into transfer_call_sent (request_id, photo_key, sent_at) values (?,?,?)")) {
+                st.setString(1, requestId);
+                st.setLong(2, photoKey);
+                st.setTimestamp(3, Timestamp.from(Instant.now()));
+                st.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot note the transfer call of request " + requestId + " as sent", e);
+        }
+    }
+
+    /** The call's outcome is recorded (or given up on): a request carried out again needs no lookup for it. */
+    public void settled(String requestId, long photoKey) {
+        try (Connection c = ledger.dataSource().getConnection(); PreparedStatement st = c.prepareStatement(
+                "delete from transfer_call_sent where request_id = ? and photo_key = ?")) {
+            st.setString(1, requestId);
+            st.setLong(2, photoKey);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot note the transfer call of request " + requestId + " as settled", e);
+        }
+    }
+
+    /** The calls of a request sent without a recorded outcome: attachment ids, 0 for a whole-order call. */
+    public Set<Long> unsettled(String requestId) {
+        Set<Long> keys = new HashSet<>();
+        try (Connection c = ledger.dataSource().getConnection(); PreparedStatement st = c.prepareStatement(
+                "select photo_key from transfer_call_sent where request_id = ?")) {
+            st.setString(1, requestId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the transfer calls of request " + requestId, e);
+        }
+        return keys;
     }
 
     /** Every transfer from or to an order, oldest first. */

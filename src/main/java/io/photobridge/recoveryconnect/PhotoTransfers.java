@@ -3,6 +3,7 @@ package io.photobridge.recoveryconnect;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ public final class PhotoTransfers {
 
     /** Exchange property: an earlier try of this call may have been carried out without an answer. */
     static final String UNCONFIRMED = "PhotoBridgeTransferUnconfirmed";
+
+    /** The key of a whole-order call where an attachment id stands for a one-photo call. */
+    private static final long WHOLE_ORDER = 0L;
 
     private final RecoveryConnectClient client;
     private final Ledger ledger;
@@ -74,21 +78,22 @@ public final class PhotoTransfers {
     /**
      * The calls a request makes: one per named photo, or a single whole-order transfer. A request carried out before in part
      * (a transfer file read again after a restart, or put back) transfers only what did not succeed then: a whole-order
-     * transfer becomes one call per photo that some destination still lacks. A call given up before may have been carried
-     * out unanswered, so it looks for copies in the destinations first.
+     * transfer becomes one call per photo that some destination still lacks. A call sent before without a recorded outcome
+     * (given up, or cut off by a stop or a crash) may have been carried out, so it looks for copies in the destinations first.
      */
     public List<TransferCall> calls(TransferRequest request) {
         List<TransferRecord> earlier = records.ofRequest(request.requestId());
-        List<TransferRecord> gaveUp = earlier.stream().filter(r -> r.status().equals("GAVE_UP")).toList();
-        boolean wholeGaveUp = gaveUp.stream().anyMatch(r -> r.rcAttachmentId() == null);
+        Set<Long> uncertain = new HashSet<>(records.unsettled(request.requestId()));
+        earlier.stream().filter(r -> r.status().equals("GAVE_UP"))
+                .forEach(r -> uncertain.add(r.rcAttachmentId() == null ? WHOLE_ORDER : r.rcAttachmentId()));
         if (!request.all()) {
             return request.photoIds().stream().map(id -> new TransferCall(request, id,
-                    wholeGaveUp || gaveUp.stream().anyMatch(r -> id.equals(r.rcAttachmentId())))).toList();
+                    uncertain.contains(WHOLE_ORDER) || uncertain.contains(id))).toList();
         }
-        if (earlier.isEmpty()) {
+        if (earlier.isEmpty() && uncertain.isEmpty()) {
             return List.of(new TransferCall(request, null, false));
         }
-        if (!gaveUp.isEmpty()) {
+        if (!uncertain.isEmpty()) {
             return List.of(new TransferCall(request, null, true));
         }
         List<TransferRecord> succeeded = succeeded(request);
@@ -112,6 +117,7 @@ public final class PhotoTransfers {
         try {
             if (call.photoId() == null && unconfirmed) {
                 List<TransferCall> rest = notCopied(call.request());
+                records.settled(call.request().requestId(), WHOLE_ORDER);
                 exchange.removeProperty(UNCONFIRMED);
                 return rest;
             }
@@ -130,9 +136,13 @@ public final class PhotoTransfers {
 
     private void send(TransferCall call, List<Long> destinations, Exchange exchange) {
         TransferRequest request = call.request();
+        long key = call.photoId() == null ? WHOLE_ORDER : call.photoId();
         if (destinations.isEmpty()) {
+            records.settled(request.requestId(), key);
             return;
         }
+        // kept until the outcome is recorded: a stop or crash before that leaves a call that a re-read request looks up first
+        records.sending(request.requestId(), key);
         TransferResult result;
         try {
             result = call.photoId() == null
@@ -151,6 +161,7 @@ public final class PhotoTransfers {
             throw e;
         } catch (VendorException e) {
             recordEach(call, destinations, "REFUSED", e.getMessage());
+            records.settled(request.requestId(), key);
             return;
         }
         Map<Long, Long> ours = photoIdsOf(request.orderId());
@@ -172,6 +183,7 @@ public final class PhotoTransfers {
                 }
             }
         }
+        records.settled(request.requestId(), key);
     }
 
     /** Records a call given up after its retries (or broken by an unexpected error) as GAVE_UP, with the reason. */
@@ -212,7 +224,7 @@ public final class PhotoTransfers {
             }
             if (copied) {
                 records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
-                        "SUCCESS", "found in order " + destination + " after a try whose outcome was unknown");
+                        "SUCCESS", "found in order " + destination + ": a copy is there, looked up after a try whose outcome was unknown");
             } else {
                 remaining.add(destination);
             }
@@ -244,7 +256,8 @@ public final class PhotoTransfers {
                 }
                 if (copied) {
                     records.record(request.requestId(), request.requestedBy(), request.orderId(), photo.id(), ours.get(photo.id()),
-                            destination, "SUCCESS", "found in order " + destination + " after a whole-order call whose outcome was unknown");
+                            destination, "SUCCESS", "found in order " + destination
+                                    + ": a copy is there, looked up after a whole-order call whose outcome was unknown");
                 } else {
                     lacking = true;
                 }
