@@ -205,6 +205,7 @@ class TransfersTest {
         assertThat(app.sandbox().photos(OTHER)).as("one copy of each photo").hasSize(2);
         assertThat(app.sandbox().photos(THIRD)).as("one copy of each photo").hasSize(2);
         assertThat(app.sandbox().transferRequests()).as("the unanswered whole-order call only").isEqualTo(1);
+        assertThat(transfers().unsettled(JSON.readTree(answer.body()).path("request_id").asText())).isEmpty();
         assertThat(transfers().of(ORDER)).extracting(TransferRecord::rcAttachmentId)
                 .containsExactlyInAnyOrder(first.id(), second.id(), first.id(), second.id());
         assertThat(transfers().of(ORDER)).allSatisfy(r -> {
@@ -253,6 +254,8 @@ class TransfersTest {
                         org.assertj.core.groups.Tuple.tuple(unavailable.id(), "GAVE_UP"),
                         org.assertj.core.groups.Tuple.tuple(fine.id(), "SUCCESS"));
         assertThat(app.sandbox().photos(OTHER)).extracting(StoredPhoto::requestedFileName).containsExactly("fine.jpg");
+        assertThat(transfers().unsettled(JSON.readTree(answer.body()).path("request_id").asText()))
+                .as("every call has its outcome recorded, the given-up one as GAVE_UP").isEmpty();
     }
 
     @Test
@@ -382,6 +385,27 @@ class TransfersTest {
         assertThat(app.sandbox().photos(OTHER)).hasSize(1);
         assertThat(transfers().of(ORDER)).extracting(TransferRecord::status).containsExactly("SUCCESS");
         assertThat(file.resolveSibling(".error/outage.csv.error.txt")).doesNotExist();
+    }
+
+    @Test
+    void aTransferFileWhoseCheckUsedUpItsRetriesStillRetriesItsCalls() throws Exception {
+        app = RunningPhotoBridge.start(home, Map.of("photobridge.retry.max-redeliveries", "2"));
+        seed("first.jpg");
+        Path file = writeTransferFile("batch.csv", ORDER + "," + OTHER + ",all\n");
+        await().atMost(WAIT).until(() -> Files.exists(file.resolveSibling(".done/batch.csv")));
+        StoredPhoto added = seed("added.jpg");
+        // the check of the file put back passes on its last retry; listing the order for its calls then fails once more
+        String order = "/orders/" + ORDER + "/photos";
+        app.sandbox().faults().failNext(2, order, new FaultInjector.Status(503));
+        app.sandbox().faults().failNext(1, order, new FaultInjector.Slow(Duration.ZERO));
+        app.sandbox().faults().failNext(1, order, new FaultInjector.Status(503));
+
+        Path again = writeTransferFile("again.csv", ORDER + "," + OTHER + ",all\n");
+        await().atMost(WAIT).until(() -> Files.exists(again.resolveSibling(".done/again.csv")));
+        assertThat(app.sandbox().faults().injected()).isEqualTo(4);
+        assertThat(transfers().of(ORDER)).extracting(TransferRecord::status).containsExactly("SUCCESS", "SUCCESS");
+        assertThat(transfers().of(ORDER).get(1).rcAttachmentId()).isEqualTo(added.id());
+        assertThat(app.sandbox().photos(OTHER)).hasSize(2);
     }
 
     @Test

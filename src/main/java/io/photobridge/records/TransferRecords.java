@@ -16,6 +16,7 @@ import java.util.Set;
 public final class TransferRecords {
 
     private static final int MAX_TEXT = 4000;
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Ledger ledger;
 
@@ -78,6 +79,11 @@ public final class TransferRecords {
                 st.setLong(2, photoKey);
                 st.setTimestamp(3, Timestamp.from(Instant.now()));
                 st.executeUpdate();
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // the same call of another copy of the request noted it first: noted is noted
             }
         } catch (SQLException e) {
             throw new LedgerException("cannot note the transfer call of request " + requestId + " as sent", e);

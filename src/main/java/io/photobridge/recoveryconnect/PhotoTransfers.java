@@ -174,13 +174,12 @@ public final class PhotoTransfers {
                         attachment.succeeded() ? null : "RecoveryConnect answered status '" + attachment.status() + "'");
             }
         }
-        if (call.photoId() != null) {
-            Set<Long> answered = orders.stream().map(TransferResult.TransferredOrder::id).collect(Collectors.toSet());
-            for (long destination : destinations) {
-                if (!answered.contains(destination)) {
-                    records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(),
-                            ours.get(call.photoId()), destination, "FAIL", "RecoveryConnect's answer does not mention this order");
-                }
+        Set<Long> answered = orders.stream().map(TransferResult.TransferredOrder::id).collect(Collectors.toSet());
+        for (long destination : destinations) {
+            if (!answered.contains(destination)) {
+                records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(),
+                        call.photoId() == null ? null : ours.get(call.photoId()), destination, "FAIL",
+                        "RecoveryConnect's answer does not mention this order");
             }
         }
         records.settled(request.requestId(), key);
@@ -196,6 +195,8 @@ public final class PhotoTransfers {
         }
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         recordEach(call, pending(call), "GAVE_UP", cause == null ? "unknown error" : cause.getMessage());
+        // from now on the GAVE_UP rows tell a request carried out again to look first
+        records.settled(call.request().requestId(), call.photoId() == null ? WHOLE_ORDER : call.photoId());
     }
 
     /** What one request did, attachment by attachment. */
@@ -264,6 +265,8 @@ public final class PhotoTransfers {
             }
             if (lacking) {
                 rest.add(one);
+            } else {
+                records.settled(request.requestId(), photo.id());
             }
         }
         return rest;

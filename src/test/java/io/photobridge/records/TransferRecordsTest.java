@@ -60,4 +60,23 @@ class TransferRecordsTest {
                     .containsExactly("the photos -> order 10: gave up (HTTP 503 Service Unavailable), requested by file t.csv line 2");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aCallSentIsNotedOncePerRequestAndPhotoUntilItIsSettled(String kind) throws Exception {
+        try (Ledger ledger = TestLedgers.open(kind, dir)) {
+            TransferRecords transfers = new TransferRecords(ledger);
+
+            transfers.sending("req-1", 0L);
+            transfers.sending("req-1", 500L);
+            transfers.sending("req-1", 500L);
+            transfers.sending("req-2", 500L);
+
+            assertThat(transfers.unsettled("req-1")).containsExactlyInAnyOrder(0L, 500L);
+            transfers.settled("req-1", 500L);
+            assertThat(transfers.unsettled("req-1")).containsExactly(0L);
+            assertThat(transfers.unsettled("req-2")).containsExactly(500L);
+            assertThat(transfers.unsettled("req-3")).isEmpty();
+        }
+    }
 }
