@@ -15,7 +15,6 @@ import javax.sql.DataSource;
 /** The damage-analysis part of the order records: jobs (batches sent to Inspektlabs), their photos, and the reports. */
 public final class DamageRecords {
 
-    private static final String UNIQUE_VIOLATION = "23505";
     private static final int MAX_TEXT = 4000;
     private static final String SESSION_SENDING = "SENDING";
     private static final String SESSION_ACCEPTED = "ACCEPTED";
@@ -70,7 +69,7 @@ public final class DamageRecords {
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!Ledger.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
             }
@@ -332,7 +331,7 @@ public final class DamageRecords {
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
-                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (Ledger.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     return false;
                 }
                 throw e;
@@ -381,7 +380,7 @@ public final class DamageRecords {
                 return true;
             } catch (SQLException e) {
                 c.rollback();
-                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (Ledger.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     return false;
                 }
                 throw e;

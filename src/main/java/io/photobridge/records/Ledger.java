@@ -23,7 +23,8 @@ import org.flywaydb.core.Flyway;
 /** The order records: every photo of every order, its source, its destination, its state and its timeline (JDBC, Flyway-managed schema). */
 public final class Ledger implements AutoCloseable {
 
-    private static final String UNIQUE_VIOLATION = "23505";
+    /** SQLSTATE of a unique-key violation, the same on H2 and PostgreSQL. */
+    static final String UNIQUE_VIOLATION = "23505";
     private static final int MAX_TEXT = 4000;
 
     private final DataSource dataSource;

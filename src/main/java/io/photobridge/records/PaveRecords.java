@@ -16,7 +16,6 @@ import javax.sql.DataSource;
 /** The PAVE part of the order records: sessions linked to orders (with a polling lease), and every capture's QA verdict. */
 public final class PaveRecords {
 
-    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Ledger ledger;
     private final DataSource dataSource;
@@ -45,7 +44,7 @@ public final class PaveRecords {
             st.executeUpdate();
             ledger.event(null, orderId, null, "PAVE_LINKED", "PAVE session " + sessionKey + " linked to order " + orderId);
         } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (!Ledger.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new LedgerException("cannot link PAVE session " + sessionKey, e);
             }
         }
@@ -156,7 +155,7 @@ public final class PaveRecords {
                         + ", photo " + photoCode + " " + label + ": " + message);
                 return;
             } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!Ledger.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
             }

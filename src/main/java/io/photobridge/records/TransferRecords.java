@@ -16,7 +16,6 @@ import java.util.Set;
 public final class TransferRecords {
 
     private static final int MAX_TEXT = 4000;
-    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Ledger ledger;
 
@@ -80,7 +79,7 @@ public final class TransferRecords {
                 st.setTimestamp(3, Timestamp.from(Instant.now()));
                 st.executeUpdate();
             } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!Ledger.UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
                 // the same call of another copy of the request noted it first: noted is noted

@@ -96,7 +96,7 @@ public final class PhotoTransfers {
         if (!uncertain.isEmpty()) {
             return List.of(new TransferCall(request, null, true));
         }
-        List<TransferRecord> succeeded = succeeded(request);
+        List<TransferRecord> succeeded = earlier.stream().filter(r -> r.status().equals("SUCCESS")).toList();
         return client.listPhotos(request.orderId()).stream().map(OrderPhoto::id)
                 .filter(id -> succeeded.stream().filter(r -> id.equals(r.rcAttachmentId())).count() < request.transferTo().size())
                 .map(id -> new TransferCall(request, id, false)).toList();
@@ -214,16 +214,7 @@ public final class PhotoTransfers {
         Long ours = photoIdsOf(request.orderId()).get(call.photoId());
         List<Long> remaining = new ArrayList<>();
         for (long destination : destinations) {
-            boolean copied;
-            try {
-                copied = client.listPhotos(destination).stream().anyMatch(p -> p.parentAttachmentOrderId() != null
-                        && p.parentAttachmentOrderId() == request.orderId() && fileName != null && fileName.equals(p.filename()));
-            } catch (RetryableVendorException e) {
-                throw e;
-            } catch (VendorException e) {
-                copied = false; // e.g. an order RecoveryConnect does not know: the transfer itself will answer fail for it
-            }
-            if (copied) {
+            if (fileName != null && copyNames(destination, request.orderId()).contains(fileName)) {
                 records.record(request.requestId(), request.requestedBy(), request.orderId(), call.photoId(), ours, destination,
                         "SUCCESS", "found in order " + destination + ": a copy is there, looked up after a try whose outcome was unknown");
             } else {
@@ -245,10 +236,12 @@ public final class PhotoTransfers {
             copies.put(destination, copyNames(destination, request.orderId()));
         }
         Map<Long, Long> ours = photoIdsOf(request.orderId());
+        List<TransferRecord> succeeded = succeeded(request);
+        Set<Long> noted = records.unsettled(request.requestId());
         List<TransferCall> rest = new ArrayList<>();
         for (OrderPhoto photo : photos) {
             TransferCall one = new TransferCall(request, photo.id(), false);
-            List<Long> pending = pending(one);
+            List<Long> pending = pending(request, photo.id(), succeeded);
             boolean lacking = false;
             for (long destination : request.transferTo()) {
                 boolean copied = photo.filename() != null && copies.get(destination).remove(photo.filename());
@@ -265,7 +258,7 @@ public final class PhotoTransfers {
             }
             if (lacking) {
                 rest.add(one);
-            } else {
+            } else if (noted.contains(photo.id())) {
                 records.settled(request.requestId(), photo.id());
             }
         }
@@ -287,12 +280,12 @@ public final class PhotoTransfers {
 
     /** The call's destinations that do not hold its photo yet by this request (a retry found copies, a file came back). */
     private List<Long> pending(TransferCall call) {
-        TransferRequest request = call.request();
-        if (call.photoId() == null) {
-            return request.transferTo();
-        }
-        Set<Long> done = succeeded(request).stream()
-                .filter(r -> call.photoId().equals(r.rcAttachmentId())).map(TransferRecord::transferTo).collect(Collectors.toSet());
+        return call.photoId() == null ? call.request().transferTo() : pending(call.request(), call.photoId(), succeeded(call.request()));
+    }
+
+    private static List<Long> pending(TransferRequest request, long photoId, List<TransferRecord> succeeded) {
+        Set<Long> done = succeeded.stream().filter(r -> r.rcAttachmentId() != null && r.rcAttachmentId() == photoId)
+                .map(TransferRecord::transferTo).collect(Collectors.toSet());
         return request.transferTo().stream().filter(d -> !done.contains(d)).toList();
     }
 
